@@ -1,0 +1,22 @@
+// engine.hpp: the two-thread engine.  Owns threads, pinning, the start barrier,
+// warm-up, the timed window and the watchdog.  It never parses flags or writes files.
+#pragma once
+
+#include <string>
+
+#include "engine/run_config.hpp"
+#include "engine/run_result.hpp"
+
+namespace ringlab {
+
+// Empty string if cfg is runnable; otherwise one sentence naming the problem and the valid range.
+std::string validate(const RunConfig& cfg);
+
+// Runs one configuration.  Throws std::invalid_argument for what validate() rejects.
+RunResult run_engine(const RunConfig& cfg);
+
+// The cache-line round trip between two CPUs, median of `rounds` timed ping-pongs, in ns.
+struct PingPongResult { double median_ns, p10_ns, p90_ns, min_ns; double timer_hz; std::string timer_name; int rounds; };
+PingPongResult measure_pingpong(int cpu_a, int cpu_b, int rounds = 200000);
+
+}  // namespace ringlab

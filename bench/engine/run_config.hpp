@@ -1,0 +1,47 @@
+// run_config.hpp: one configuration of the two-thread engine, and what it measured.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/role_counters.hpp"
+#include "ringsim/concepts.hpp"
+
+namespace ringlab {
+
+enum class WaitMode : std::uint8_t { spin, sleep, hybrid };
+enum class KickMode : std::uint8_t { under_lock, unlocked };
+enum class DeviceAccess : std::uint8_t { relaxed, barrier };
+enum class LatencyMode : std::uint8_t { automatic, on, off };
+
+struct RunConfig {
+    std::string layout = "split";           // split | split-inorder | packed | index
+    std::string barrier = "smp";            // see ringlab list
+    std::string runtime_barrier = "smp";    // what `branch` and `ops` choose at run time: smp | mandatory
+    ringsim::NotifyMode notify = ringsim::NotifyMode::poll;
+    WaitMode wait = WaitMode::spin;
+    std::uint64_t spin_ns = 20000;          // hybrid: spin this long before sleeping
+    std::uint32_t ring_size = 256;
+    std::uint32_t batch = 1;
+    std::uint32_t outstanding = 0;          // 0 = ring size
+    std::uint32_t payload_bytes = 64;       // verified payload per buffer (multiple of 8, 0..4096)
+    std::uint32_t cache_line = 64;          // 64 or 128
+    std::uint64_t buffers = 1'000'000;      // timed-window length in buffers (ignored if duration_s > 0)
+    double duration_s = 0;                  // timed-window length in seconds
+    std::uint64_t warmup_buffers = 0;       // 0 = automatic (many ring fills)
+    int driver_cpu = -1, device_cpu = -1;   // -1 = choose
+    bool allow_same_cpu = false;
+    std::uint64_t kick_cost_ns = 0;
+    std::uint32_t submitters = 1;
+    KickMode kick_mode = KickMode::under_lock;
+    DeviceAccess device_access = DeviceAccess::relaxed;
+    std::uint32_t watchdog_ms = 2000;
+    double drop_kick = 0, drop_call = 0;    // fault injection probabilities
+    LatencyMode latency = LatencyMode::automatic;
+    bool measure_floor = true;              // measure the CPU pair's cache-line round trip first
+    bool verbose = false;
+    CounterFactory* counters = nullptr;     // optional per-role PMU groups
+};
+}  // namespace ringlab

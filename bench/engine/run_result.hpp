@@ -1,0 +1,88 @@
+// run_result.hpp: what one engine run measured.  Plain data; bench/results turns it into JSON.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/histogram.hpp"
+#include "engine/role_counters.hpp"
+#include "engine/run_config.hpp"
+
+namespace ringlab {
+
+struct RoleStats {
+    std::uint64_t cpu_ns = 0;            // thread CPU clock over the timed window
+    std::uint64_t notifications = 0;     // driver: kicks sent; device: calls sent
+    std::uint64_t suppressed = 0;        // notification decisions that said "no"
+    std::uint64_t sleeps = 0;            // times the role blocked on its eventfd
+    std::uint64_t spurious_wakeups = 0;  // woke up and found nothing to do
+    std::unique_ptr<RoleCounters> counters;  // PMU group opened in this role's thread, if any
+};
+
+struct VerifyErrors {
+    std::uint64_t lost = 0;          // submitted, never completed
+    std::uint64_t duplicated = 0;    // completed twice / id not outstanding
+    std::uint64_t out_of_range = 0;  // id outside 0..N-1
+    std::uint64_t stale = 0;         // sequence number older than expected
+    std::uint64_t corrupt = 0;       // checksum or response mismatch
+    std::uint64_t total() const { return lost + duplicated + out_of_range + stale + corrupt; }
+};
+
+struct DurationStats {  // lockstat style
+    std::uint64_t count = 0, min_ns = 0, max_ns = 0, total_ns = 0;
+    double mean_ns() const { return count ? double(total_ns) / double(count) : 0.0; }
+    void add(std::uint64_t ns) {
+        if (count == 0 || ns < min_ns) min_ns = ns;
+        if (ns > max_ns) max_ns = ns;
+        total_ns += ns;
+        ++count;
+    }
+    void merge(const DurationStats& o) {
+        if (o.count == 0) return;
+        if (count == 0 || o.min_ns < min_ns) min_ns = o.min_ns;
+        if (o.max_ns > max_ns) max_ns = o.max_ns;
+        total_ns += o.total_ns;
+        count += o.count;
+    }
+};
+
+struct LockStats {
+    std::uint64_t acquisitions = 0, contentions = 0;
+    DurationStats hold, wait;
+};
+
+struct WatchdogEvent {
+    std::string role;        // who was stuck
+    std::string waited_for;  // what it waited for, in words
+    std::string state;       // both sides' indices, flags and event words
+    bool lost_notification;  // a sleeper with work pending (vs. a stalled peer)
+};
+
+struct RunResult {
+    RunConfig config;                   // resolved: CPUs chosen, outstanding and warm-up filled in
+    bool valid = true;
+    std::vector<std::string> problems;  // why not valid, in words
+    std::uint64_t buffers = 0;          // completed in the timed window
+    std::uint64_t ticks = 0;            // timer ticks of the timed window
+    double seconds = 0;
+    std::string timer_name;             // rdtsc | cntvct_el0 | timebase | steady_clock
+    double timer_hz = 0;
+    bool timer_core_cycles = false;
+    std::optional<double> floor_rtt_ns; // cache-line round trip on the same CPU pair
+    RoleStats driver, device;
+    VerifyErrors errors;
+    std::uint64_t lost_notifications = 0;
+    std::vector<WatchdogEvent> watchdog;
+    std::optional<Histogram> latency;   // round-trip per buffer, ns
+    LockStats lock;                     // submitters' lock (notification issue)
+
+    double ns_per_buffer() const { return buffers ? seconds * 1e9 / double(buffers) : 0.0; }
+    double ticks_per_buffer() const { return buffers ? double(ticks) / double(buffers) : 0.0; }
+    // efficiency = floor / measured round trip, only meaningful with a latency measurement
+    std::optional<double> efficiency() const;
+};
+
+}  // namespace ringlab
