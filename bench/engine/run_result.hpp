@@ -52,6 +52,9 @@ struct DurationStats {  // lockstat style
 struct LockStats {
     std::uint64_t acquisitions = 0, contentions = 0;
     DurationStats hold, wait;
+    // Distributions too: one preempted holder on a shared CPU moves a mean by
+    // milliseconds, so comparisons of lock behaviour use the median.
+    Histogram hold_hist, wait_hist;
 };
 
 struct WatchdogEvent {
@@ -77,7 +80,9 @@ struct RunResult {
     std::uint64_t lost_notifications = 0;
     std::vector<WatchdogEvent> watchdog;
     std::optional<Histogram> latency;   // round-trip per buffer, ns
-    LockStats lock;                     // submitters' lock (notification issue)
+    LockStats lock;                     // submitters' lock: submitting acquisitions in the window
+    std::uint64_t submissions = 0;      // batches the driver published in the window
+    std::uint64_t submitted_buffers = 0;  // buffers in those batches
 
     double ns_per_buffer() const { return buffers ? seconds * 1e9 / double(buffers) : 0.0; }
     double ticks_per_buffer() const { return buffers ? double(ticks) / double(buffers) : 0.0; }

@@ -1,0 +1,47 @@
+// args.hpp: a small command-line parser.  Each command declares its options;
+// anything else is an error that lists the valid ones.  Errors are UsageError,
+// which the CLI turns into a message and exit code 2.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ringlab::cli {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct OptionSpec {
+    std::string name;  // without the leading dashes
+    bool takes_value;
+    std::string help;  // "VALUE  what it does"
+};
+
+class Args {
+public:
+    // argv[first] is the first option; --name value, --name=value and --flag are accepted.
+    Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first);
+
+    bool has(const std::string& name) const { return values_.count(name) != 0; }
+    std::optional<std::string> str(const std::string& name) const;
+    std::string str_or(const std::string& name, const std::string& def) const;
+    // Integer in [lo, hi], or the default; error names the option and the range.
+    std::uint64_t uint_or(const std::string& name, std::uint64_t def, std::uint64_t lo, std::uint64_t hi) const;
+    double double_or(const std::string& name, double def, double lo, double hi) const;
+    // One of the listed words.
+    std::string choice_or(const std::string& name, const std::string& def, const std::vector<std::string>& valid) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+
+    static std::string usage(const std::vector<OptionSpec>& specs);
+
+private:
+    std::map<std::string, std::string> values_;
+    std::vector<std::string> positional_;
+};
+
+}  // namespace ringlab::cli

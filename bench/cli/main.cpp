@@ -1,0 +1,70 @@
+// ringlab: the command-line front end.  It parses flags and writes files; the
+// engine, the sweep runner and the PMU capture do the measuring.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#if RINGLAB_HAVE_SWEEP
+#include "sweep/sweep_command.hpp"
+#endif
+
+namespace {
+
+void usage(std::FILE* out) {
+    std::fprintf(out,
+                 "ringlab %s: cycle-level benchmark of virtio-style shared-memory rings\n\n"
+                 "usage: ringlab COMMAND [options]   (ringlab COMMAND --help for its options)\n\n"
+                 "  run        one configuration: driver and device threads over one ring, every buffer verified\n"
+                 "  stress     run a configuration repeatedly with notifications: is this barrier choice safe here?\n"
+                 "  pingpong   the cache-line round trip between two CPUs (the physical floor)\n"
+                 "  sweep      many configurations under Google Benchmark into a results directory\n"
+                 "  list       axes, values, and the instruction each barrier policy emits per architecture\n"
+                 "  topo       CPUs, caches, sockets, NUMA and representative CPU pairs\n"
+                 "  env        the environment record (JSON with --json)\n"
+                 "  version    version and build\n",
+                 RINGLAB_VERSION);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    std::string cmd = argv[1];
+    try {
+        if (cmd == "run") return ringlab::cli::cmd_run(argc, argv);
+        if (cmd == "stress") return ringlab::cli::cmd_stress(argc, argv);
+        if (cmd == "pingpong") return ringlab::cli::cmd_pingpong(argc, argv);
+        if (cmd == "list") return ringlab::cli::cmd_list(argc, argv);
+        if (cmd == "topo") return ringlab::cli::cmd_topo(argc, argv);
+        if (cmd == "env") return ringlab::cli::cmd_env(argc, argv);
+#if RINGLAB_HAVE_SWEEP
+        if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
+#endif
+        if (cmd == "version" || cmd == "--version") {
+            std::printf("ringlab %s (git %s, %s)\n", RINGLAB_VERSION, RINGLAB_GIT_REV, RINGLAB_COMPILER);
+            return 0;
+        }
+        if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+            usage(stdout);
+            return 0;
+        }
+        std::fprintf(stderr, "ringlab: unknown command '%s'\n\n", cmd.c_str());
+        usage(stderr);
+        return 2;
+    } catch (const ringlab::cli::UsageError& e) {
+        std::fprintf(stderr, "ringlab %s: %s\n", cmd.c_str(), e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "ringlab %s: %s\n", cmd.c_str(), e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ringlab %s: error: %s\n", cmd.c_str(), e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,47 @@
+#include "cli/run_json.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cli/args.hpp"
+#include "sweep/result_export.hpp"
+#include "sweep/run_context.hpp"
+
+namespace ringlab::cli {
+
+void check_output_path(const std::string& path) {
+    namespace fs = std::filesystem;
+    fs::path p(path);
+    fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw UsageError("--json " + path + ": directory " + dir.string() + " does not exist");
+    if (access(dir.c_str(), W_OK) != 0)
+        throw UsageError("--json " + path + ": directory " + dir.string() + " is not writable");
+    if (fs::is_directory(p, ec)) throw UsageError("--json " + path + " is a directory; give a file name");
+}
+
+void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv) {
+    std::string command;
+    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    nlohmann::json doc;
+    doc["context"] = sweep::make_context({r.config.driver_cpu, r.config.device_cpu}, pmu.probe_json(), pmu.warnings());
+    auto& rl = doc["context"]["ringlab"];
+    rl["command"] = command;
+    rl["preset"] = nullptr;
+    rl["spec_file"] = nullptr;
+    rl["complete"] = true;
+    rl["interrupted"] = false;
+
+    auto readings = pmu.read(r);
+    results::EntryExtras x;
+    x.placement = "cpus:" + std::to_string(r.config.driver_cpu) + "," + std::to_string(r.config.device_cpu);
+    x.relation = sweep::relation_of(r.config.driver_cpu, r.config.device_cpu);
+    x.pmu = readings ? &*readings : nullptr;
+    doc["benchmarks"] = nlohmann::json::array({sweep::single_entry(r, x)});
+    results::scrub_non_finite(doc);
+    results::write_json_atomically(path, doc);
+}
+
+}  // namespace ringlab::cli

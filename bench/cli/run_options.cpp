@@ -1,0 +1,108 @@
+#include "cli/run_options.hpp"
+
+#include "engine/cpu_affinity.hpp"
+#include "engine/engine.hpp"
+
+namespace ringlab::cli {
+
+std::vector<OptionSpec> run_option_specs() {
+    return {
+        {"layout", true, "L      split | split-inorder | packed | index (default split)"},
+        {"barrier", true, "B      compiler | smp | virt | dma | mandatory | acqrel | acqrel-seqcst | branch | ops (default smp)"},
+        {"runtime-barrier", true, "B  what branch/ops choose at run time: smp | mandatory (default smp)"},
+        {"notify", true, "M      poll | flags | event-idx (default poll)"},
+        {"wait", true, "W      spin | sleep | hybrid: what an idle side does once notifications are on (default spin)"},
+        {"spin-ns", true, "N     hybrid: spin this long before sleeping (default 20000)"},
+        {"ring-size", true, "N   queue size, a power of two 2..32768 (default 256)"},
+        {"batch", true, "N       buffers per publish step, 1..ring size (default 1)"},
+        {"outstanding", true, "K buffers in flight at most, batch..ring size (default ring size; 1 = round-trip latency)"},
+        {"payload", true, "BYTES   verified payload per buffer, multiple of 8, 0..4096 (default 64)"},
+        {"cache-line", true, "N  alignment of shared areas: 64 | 128 (default 64)"},
+        {"buffers", true, "N     buffers in the timed window (default 1000000)"},
+        {"duration", true, "S    timed window in seconds instead of --buffers (0..3600)"},
+        {"warmup", true, "N      buffers before the window (default: max(20000, 16 x ring size))"},
+        {"cpus", true, "A,B        driver CPU, device CPU (default: two distinct online CPUs)"},
+        {"allow-same-cpu", false, "  allow driver and device on one CPU"},
+        {"kick-cost-ns", true, "N modelled cost of every kick and call (default 0; a VM exit is ~1000-5000 ns)"},
+        {"submitters", true, "K  driver threads sharing one lock around add+kick (default 1)"},
+        {"kick-under-lock", false, " with --submitters: hold the lock through the kick (default)"},
+        {"kick-unlocked", false, "   with --submitters: release the lock around the kick (seed 002)"},
+        {"device-access", true, "M relaxed | barrier: a full barrier before every payload access (seed 003)"},
+        {"watchdog-ms", true, "N report a side stuck this long (10..600000, default 2000)"},
+        {"inject", true, "SPEC     drop-kick=P[,drop-call=P]: drop notifications on purpose"},
+        {"latency", true, "MODE    auto | on | off: record each round trip (auto: on when outstanding is 1)"},
+        {"no-floor", false, "        skip the cache-line round-trip measurement"},
+        {"verbose", false, "         print the address of every ring area"},
+    };
+}
+
+static void parse_inject(const std::string& spec, RunConfig& c) {
+    std::size_t pos = 0;
+    while (pos <= spec.size()) {
+        auto comma = spec.find(',', pos);
+        std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        auto eq = item.find('=');
+        std::string key = item.substr(0, eq);
+        if (eq == std::string::npos || (key != "drop-kick" && key != "drop-call"))
+            throw UsageError("--inject '" + item + "' is not valid (valid: drop-kick=P, drop-call=P with P in 0..1)");
+        char* end = nullptr;
+        std::string val = item.substr(eq + 1);
+        double p = std::strtod(val.c_str(), &end);
+        if (val.empty() || *end || p < 0 || p > 1)
+            throw UsageError("--inject " + key + " probability '" + val + "' is not valid (a number from 0 to 1)");
+        (key == "drop-kick" ? c.drop_kick : c.drop_call) = p;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+}
+
+RunConfig run_config_from(const Args& a) {
+    RunConfig c;
+    c.layout = a.choice_or("layout", c.layout, {"split", "split-inorder", "packed", "index"});
+    c.barrier = a.str_or("barrier", c.barrier);
+    c.runtime_barrier = a.choice_or("runtime-barrier", c.runtime_barrier, {"smp", "mandatory"});
+    auto n = a.choice_or("notify", "poll", {"poll", "flags", "event-idx"});
+    c.notify = n == "poll" ? ringsim::NotifyMode::poll : n == "flags" ? ringsim::NotifyMode::flags : ringsim::NotifyMode::event_idx;
+    auto w = a.choice_or("wait", "spin", {"spin", "sleep", "hybrid"});
+    c.wait = w == "spin" ? WaitMode::spin : w == "sleep" ? WaitMode::sleep : WaitMode::hybrid;
+    c.spin_ns = a.uint_or("spin-ns", c.spin_ns, 0, 1'000'000'000);
+    c.ring_size = std::uint32_t(a.uint_or("ring-size", c.ring_size, 2, 32768));
+    c.batch = std::uint32_t(a.uint_or("batch", c.batch, 1, 32768));
+    c.outstanding = std::uint32_t(a.uint_or("outstanding", 0, 1, 32768));
+    c.payload_bytes = std::uint32_t(a.uint_or("payload", c.payload_bytes, 0, 4096));
+    c.cache_line = std::uint32_t(a.uint_or("cache-line", c.cache_line, 64, 128));
+    c.buffers = a.uint_or("buffers", c.buffers, 1, 1ull << 40);
+    c.duration_s = a.double_or("duration", 0, 0, 3600);
+    c.warmup_buffers = a.uint_or("warmup", 0, 1, 1ull << 40);
+    if (auto cpus = a.str("cpus")) {
+        std::vector<int> v;
+        try {
+            v = parse_cpu_list(*cpus);
+        } catch (const std::exception& e) {
+            throw UsageError(std::string("--cpus: ") + e.what());
+        }
+        if (v.size() != 2 || cpus->find('-') != std::string::npos)
+            throw UsageError("--cpus '" + *cpus + "' is not valid (two CPU numbers: DRIVER,DEVICE, e.g. 0,1)");
+        c.driver_cpu = v[0];
+        c.device_cpu = v[1];
+    }
+    c.allow_same_cpu = a.has("allow-same-cpu");
+    c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, 10'000'000);
+    c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, 64));
+    if (a.has("kick-under-lock") && a.has("kick-unlocked"))
+        throw UsageError("--kick-under-lock and --kick-unlocked exclude each other");
+    c.kick_mode = a.has("kick-unlocked") ? KickMode::unlocked : KickMode::under_lock;
+    c.device_access = a.choice_or("device-access", "relaxed", {"relaxed", "barrier"}) == "barrier" ? DeviceAccess::barrier
+                                                                                                  : DeviceAccess::relaxed;
+    c.watchdog_ms = std::uint32_t(a.uint_or("watchdog-ms", c.watchdog_ms, 10, 600000));
+    if (auto inj = a.str("inject")) parse_inject(*inj, c);
+    auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
+    c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;
+    c.measure_floor = !a.has("no-floor");
+    c.verbose = a.has("verbose");
+    std::string err = validate(c);
+    if (!err.empty()) throw UsageError(err);
+    return c;
+}
+
+}  // namespace ringlab::cli

@@ -1,0 +1,79 @@
+#include "cli/summary.hpp"
+
+#include "sweep/result_export.hpp"
+
+namespace ringlab::cli {
+
+static double per(std::uint64_t v, std::uint64_t buffers) { return buffers ? double(v) / double(buffers) : 0.0; }
+
+void print_run_summary(std::FILE* out, const RunResult& r) {
+    const RunConfig& c = r.config;
+    std::fprintf(out, "ringlab run: layout=%s barrier=%s notify=%s wait=%s batch=%u ring=%u outstanding=%u payload=%uB\n",
+                 c.layout.c_str(), c.barrier.c_str(), results::notify_name(c.notify), results::wait_name(c.wait), c.batch,
+                 c.ring_size, c.outstanding, c.payload_bytes);
+    if (c.submitters > 1 || c.kick_cost_ns || c.device_access == DeviceAccess::barrier)
+        std::fprintf(out, "  submitters=%u kick=%s kick-cost=%llu ns device-access=%s\n", c.submitters,
+                     results::kick_mode_name(c.kick_mode), (unsigned long long)c.kick_cost_ns,
+                     results::device_access_name(c.device_access));
+    std::fprintf(out, "  cpus: driver %d, device %d\n", c.driver_cpu, c.device_cpu);
+    std::fprintf(out, "  timer: %s at %.4f GHz (%s)\n", r.timer_name.c_str(), r.timer_hz / 1e9,
+                 r.timer_core_cycles ? "core cycles" : "fixed-rate ticks, not core cycles");
+    std::fprintf(out, "  window: %llu buffers in %.4f s (warm-up %llu)\n", (unsigned long long)r.buffers, r.seconds,
+                 (unsigned long long)c.warmup_buffers);
+    if (r.buffers) {
+        std::fprintf(out, "  per buffer: %.2f ns, %.1f ticks; %.3f M buffers/s\n", r.ns_per_buffer(),
+                     r.ticks_per_buffer(), r.seconds > 0 ? double(r.buffers) / r.seconds / 1e6 : 0.0);
+        double d = per(r.driver.cpu_ns, r.buffers), v = per(r.device.cpu_ns, r.buffers);
+        std::fprintf(out, "  cpu per buffer: driver %.2f ns, device %.2f ns, total %.2f ns\n", d, v, d + v);
+    }
+    if (c.notify != ringsim::NotifyMode::poll || c.wait != WaitMode::spin)
+        std::fprintf(out,
+                     "  notifications per buffer: kicks %.4f, calls %.4f, suppressed %.4f; sleeps %.4f, spurious "
+                     "wake-ups %.4f\n",
+                     per(r.driver.notifications, r.buffers), per(r.device.notifications, r.buffers),
+                     per(r.driver.suppressed + r.device.suppressed, r.buffers),
+                     per(r.driver.sleeps + r.device.sleeps, r.buffers),
+                     per(r.driver.spurious_wakeups + r.device.spurious_wakeups, r.buffers));
+    if (r.lock.acquisitions) {
+        std::fprintf(out, "  lock: %llu acquisitions, %llu contended (%.1f%%)\n",
+                     (unsigned long long)r.lock.acquisitions, (unsigned long long)r.lock.contentions,
+                     100.0 * per(r.lock.contentions, r.lock.acquisitions));
+        auto line = [&](const char* name, const DurationStats& d, const Histogram& h) {
+            std::fprintf(out, "    %s ns: min %llu, median %llu, mean %.1f, p99 %llu, max %llu, total %llu\n", name,
+                         (unsigned long long)d.min_ns, (unsigned long long)h.percentile(0.5), d.mean_ns(),
+                         (unsigned long long)h.percentile(0.99), (unsigned long long)d.max_ns,
+                         (unsigned long long)d.total_ns);
+        };
+        line("hold", r.lock.hold, r.lock.hold_hist);
+        line("wait", r.lock.wait, r.lock.wait_hist);
+    }
+    if (r.latency && r.latency->count()) {
+        const Histogram& h = *r.latency;
+        std::fprintf(out, "  round trip ns: p50 %llu, p90 %llu, p99 %llu, p99.9 %llu, max %llu (%llu samples)\n",
+                     (unsigned long long)h.percentile(0.5), (unsigned long long)h.percentile(0.9),
+                     (unsigned long long)h.percentile(0.99), (unsigned long long)h.percentile(0.999),
+                     (unsigned long long)h.max(), (unsigned long long)h.count());
+    }
+    if (r.floor_rtt_ns) {
+        auto e = r.efficiency();
+        std::fprintf(out, "  floor (cache-line round trip on these CPUs): %.1f ns; efficiency %s\n", *r.floor_rtt_ns,
+                     e ? std::to_string(*e).c_str() : "n/a");
+    }
+    for (const auto& w : r.watchdog)
+        std::fprintf(out, "  WATCHDOG (%s): waited for %s\n    state: %s\n", w.role.c_str(), w.waited_for.c_str(),
+                     w.state.c_str());
+    const VerifyErrors& e = r.errors;
+    if (r.valid) {
+        std::fprintf(out, "  verification: OK, every buffer completed once and intact\n");
+    } else {
+        std::fprintf(out,
+                     "  verification: FAILED (lost %llu, duplicated %llu, out of range %llu, stale %llu, corrupt %llu, "
+                     "lost notifications %llu)\n",
+                     (unsigned long long)e.lost, (unsigned long long)e.duplicated, (unsigned long long)e.out_of_range,
+                     (unsigned long long)e.stale, (unsigned long long)e.corrupt,
+                     (unsigned long long)r.lost_notifications);
+        for (const auto& p : r.problems) std::fprintf(out, "    %s\n", p.c_str());
+    }
+}
+
+}  // namespace ringlab::cli

@@ -1,0 +1,80 @@
+// device_side.hpp: the device (host) role: discover available buffers, check
+// each one, write the response, publish completions in batches, decide
+// whether to call.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/buffer_pool.hpp"
+#include "engine/run_config.hpp"
+#include "engine/run_control.hpp"
+#include "engine/run_result.hpp"
+#include "ringsim/arch.hpp"
+
+namespace ringlab {
+
+struct DeviceStep {
+    std::uint32_t processed = 0;
+    bool call = false;
+};
+
+template <class Ring>
+class DeviceCore {
+public:
+    DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
+               RunControl& ctl)
+        : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier), ctl_(ctl) {}
+
+    // Consume up to one batch of available buffers, then publish their completions.
+    DeviceStep step() {
+        DeviceStep s;
+        std::uint16_t id = 0;
+        std::uint64_t addr = 0;
+        std::uint32_t len = 0;
+        while (s.processed < batch_ && ring_.device_pop(id, addr, len)) {
+            check_one(addr, len);
+            ring_.device_push(id, len);
+            ++s.processed;
+        }
+        if (s.processed == 0) return s;
+        ring_.device_publish();
+        bump(ctl_.device_progress);
+        if (notify_) {
+            s.call = ring_.device_call_needed();
+            if (!s.call) ++suppressed;
+        }
+        return s;
+    }
+
+    VerifyErrors errors;
+    std::uint64_t suppressed = 0;
+
+private:
+    void check_one(std::uint64_t addr, std::uint32_t len) {
+        if (!pool_.owns(addr)) {  // a descriptor pointing outside the buffer pool: never dereference it
+            ++errors.corrupt;
+            return;
+        }
+        // --device-access barrier: QEMU's DMA helpers put a full barrier before
+        // every guest-memory access (seed 003); relaxed relies on the ring's barriers alone.
+        if (access_barrier_) ringsim::arch::smp_mb();
+        std::uint64_t seen = 0;
+        DeviceCheck c = device_check_and_respond(addr, len, expected_seq_, seen);
+        if (access_barrier_) ringsim::arch::smp_mb();
+        switch (c) {
+            case DeviceCheck::ok: ++expected_seq_; break;
+            case DeviceCheck::stale: ++errors.stale; break;
+            case DeviceCheck::skipped: errors.lost += seen - expected_seq_; expected_seq_ = seen + 1; break;
+            case DeviceCheck::corrupt: ++errors.corrupt; ++expected_seq_; break;
+        }
+    }
+
+    Ring& ring_;
+    const BufferPool& pool_;
+    std::uint32_t batch_;
+    bool notify_, access_barrier_;
+    RunControl& ctl_;
+    std::uint64_t expected_seq_ = 0;
+};
+
+}  // namespace ringlab

@@ -1,0 +1,163 @@
+// driver_side.hpp: the driver (guest) role: fill buffers, make them available,
+// decide whether to kick, reap completions and check the device's answers.
+//
+// DriverCore is the driver's private state.  With one submitter it is owned by
+// the driver thread; with K submitters (seed 002) it is shared and every step
+// runs under the submit lock, which is what a guest's queue lock protects.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/buffer_pool.hpp"
+#include "engine/histogram.hpp"
+#include "engine/run_config.hpp"
+#include "engine/run_control.hpp"
+#include "engine/run_result.hpp"
+#include "ringsim/clock.hpp"
+
+namespace ringlab {
+
+struct DriverPlan {
+    std::uint64_t warmup = 0;          // completions before the window opens
+    std::uint64_t window = 0;          // completions in the window (buffer mode)
+    std::uint64_t window_ticks = 0;    // window length in ticks (duration mode), 0 = buffer mode
+    std::uint32_t batch = 1;
+    std::uint32_t outstanding = 1;
+    bool latency = false;
+    bool notify = false;               // any notify mode but poll
+};
+
+struct StepResult {
+    bool did_work = false;
+    bool published = false;            // a batch was made available in this step
+    bool kick = false;                 // the notify-check decision said: kick
+    bool done = false;                 // window over and every buffer drained
+};
+
+template <class Ring>
+class DriverCore {
+public:
+    DriverCore(Ring& ring, BufferPool& pool, const DriverPlan& plan, RunControl& ctl)
+        : ring_(ring), pool_(pool), plan_(plan), ctl_(ctl),
+          seq_of_(pool.count()), stamp_(pool.count()), outstanding_(pool.count(), 0) {
+        free_.reserve(pool.count());
+        for (std::uint32_t t = pool.count(); t-- > 0;) free_.push_back(t);
+        len_ = pool.bytes_per_buffer();
+    }
+
+    // One pass: reap whatever completed, then publish a batch if one fits.
+    // flush: publish a partly filled batch too (before sleeping, so the two
+    // sides can never both sleep with work pending).
+    StepResult step(bool flush) {
+        StepResult r;
+        reap(r);
+        if (!window_closed_) submit(r, flush);
+        r.done = window_closed_ && inflight_ == 0;
+        return r;
+    }
+
+    // Only what can be added right now, for deciding whether to flush before sleeping.
+    std::uint32_t room() const {
+        std::uint32_t by_ring = ring_.driver_free();
+        std::uint32_t by_limit = plan_.outstanding - inflight_;
+        return by_ring < by_limit ? by_ring : by_limit;
+    }
+    std::uint32_t inflight() const { return inflight_; }
+    bool window_open() const { return window_open_; }
+    bool window_closed() const { return window_closed_; }
+
+    // Results.
+    VerifyErrors errors;
+    Histogram latency_ticks;
+    std::uint64_t window_start = 0, window_end = 0, window_buffers = 0;
+    std::uint64_t suppressed = 0;
+    std::uint64_t window_publishes = 0, window_submitted = 0;
+
+private:
+    void reap(StepResult& r) {
+        std::uint32_t tok = 0, len = 0;
+        for (;;) {
+            ringsim::ReapStatus st = ring_.driver_reap(tok, len);
+            if (st == ringsim::ReapStatus::empty) break;
+            r.did_work = true;
+            if (st == ringsim::ReapStatus::bad_id) { ++errors.out_of_range; continue; }
+            if (st == ringsim::ReapStatus::not_outstanding || tok >= pool_.count() || !outstanding_[tok]) {
+                ++errors.duplicated;
+                continue;
+            }
+            std::uint64_t seq = seq_of_[tok];
+            if (!pool_.response_ok(tok, seq)) {
+                std::uint64_t resp = load_relaxed(&BufferPool::header(pool_.addr(tok))->response) ^ kResponseMagic;
+                if (resp < seq) ++errors.stale; else ++errors.corrupt;
+            }
+            if (plan_.latency && window_open_) latency_ticks.record(ringsim::clock::now() - stamp_[tok]);
+            outstanding_[tok] = 0;
+            free_.push_back(tok);
+            --inflight_;
+            ++completed_;
+            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
+            else if (window_open_ && window_should_close()) close_window();
+        }
+        if (r.did_work) bump(ctl_.driver_progress);
+    }
+
+    void submit(StepResult& r, bool flush) {
+        std::uint32_t n = room();
+        if (n > plan_.batch) n = plan_.batch;
+        if (n == 0 || (n < plan_.batch && !flush)) return;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::uint32_t tok = free_.back();
+            free_.pop_back();
+            std::uint64_t seq = next_seq_++;
+            seq_of_[tok] = seq;
+            outstanding_[tok] = 1;
+            pool_.fill(tok, seq);
+            if (plan_.latency) stamp_[tok] = ringsim::clock::now();
+            ring_.driver_add(tok, pool_.addr(tok), len_);
+        }
+        ring_.driver_publish();
+        inflight_ += n;
+        if (window_open_) {
+            ++window_publishes;
+            window_submitted += n;
+        }
+        r.did_work = r.published = true;
+        bump(ctl_.driver_progress);
+        if (plan_.notify) {
+            r.kick = ring_.driver_kick_needed();
+            if (!r.kick) ++suppressed;
+        }
+    }
+
+    bool window_should_close() {
+        if (plan_.window_ticks) return ringsim::clock::now_end() - window_start >= plan_.window_ticks;
+        return completed_ - plan_.warmup >= plan_.window;
+    }
+    void open_window() {
+        window_open_ = true;
+        window_start = ringsim::clock::now();
+        ctl_.phase.store(int(Phase::window), std::memory_order_relaxed);
+        if (plan_.window == 0 && plan_.window_ticks == 0) close_window();
+    }
+    void close_window() {
+        window_end = ringsim::clock::now_end();
+        window_open_ = false;
+        window_closed_ = true;
+        window_buffers = completed_ - plan_.warmup;
+        ctl_.phase.store(int(Phase::after), std::memory_order_relaxed);
+    }
+
+    Ring& ring_;
+    BufferPool& pool_;
+    DriverPlan plan_;
+    RunControl& ctl_;
+    std::vector<std::uint64_t> seq_of_, stamp_;
+    std::vector<std::uint8_t> outstanding_;
+    std::vector<std::uint32_t> free_;
+    std::uint32_t len_ = 0, inflight_ = 0;
+    std::uint64_t completed_ = 0, next_seq_ = 0;
+    bool window_open_ = false, window_closed_ = false;
+};
+
+}  // namespace ringlab

@@ -1,0 +1,133 @@
+// engine.cpp: validation of a configuration, resolution of its defaults, and the
+// entry point that measures the CPU pair's floor and dispatches to the ring type.
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/cpu_affinity.hpp"
+#include "engine/dispatch.hpp"
+#include "ringsim/barriers.hpp"
+#include "ringsim/clock.hpp"
+#include "ringsim/layouts/all.hpp"
+
+namespace ringlab {
+
+namespace detail {
+bool layout_supports_notify(std::string_view layout, ringsim::NotifyMode m) {
+    using B = ringsim::SmpBarrier;
+    if (layout == "split") return ringsim::SplitRing<B>::supports_notify(m);
+    if (layout == "split-inorder") return ringsim::SplitInOrderRing<B>::supports_notify(m);
+    if (layout == "packed") return ringsim::PackedRing<B>::supports_notify(m);
+    if (layout == "index") return ringsim::IndexRing<B>::supports_notify(m);
+    return false;
+}
+}  // namespace detail
+
+static const char* notify_name(ringsim::NotifyMode m) {
+    switch (m) {
+        case ringsim::NotifyMode::poll: return "poll";
+        case ringsim::NotifyMode::flags: return "flags";
+        case ringsim::NotifyMode::event_idx: return "event-idx";
+    }
+    return "?";
+}
+
+std::string validate(const RunConfig& c) {
+    static const char* layouts[] = {"split", "split-inorder", "packed", "index"};
+    if (std::find_if(std::begin(layouts), std::end(layouts), [&](const char* l) { return c.layout == l; }) ==
+        std::end(layouts))
+        return "unknown layout '" + c.layout + "' (valid: split, split-inorder, packed, index)";
+    if (std::find(ringsim::kBarrierNames.begin(), ringsim::kBarrierNames.end(), c.barrier) ==
+        ringsim::kBarrierNames.end()) {
+        std::string names;
+        for (auto n : ringsim::kBarrierNames) names += (names.empty() ? "" : ", ") + std::string(n);
+        return "unknown barrier '" + c.barrier + "' (valid: " + names + ")";
+    }
+    if (c.runtime_barrier != "smp" && c.runtime_barrier != "mandatory")
+        return "unknown run-time barrier choice '" + c.runtime_barrier + "' (valid: smp, mandatory)";
+    if (c.ring_size < 2 || c.ring_size > 32768 || (c.ring_size & (c.ring_size - 1)))
+        return "ring size " + std::to_string(c.ring_size) + " is not valid (a power of two from 2 to 32768)";
+    if (c.batch < 1 || c.batch > c.ring_size)
+        return "batch " + std::to_string(c.batch) + " is not valid (1 to the ring size, " +
+               std::to_string(c.ring_size) + ")";
+    if (c.outstanding > c.ring_size)
+        return "outstanding " + std::to_string(c.outstanding) + " exceeds the ring size (1 to " +
+               std::to_string(c.ring_size) + ")";
+    std::uint32_t outstanding = c.outstanding ? c.outstanding : c.ring_size;
+    if (c.batch > outstanding)
+        return "batch " + std::to_string(c.batch) + " exceeds outstanding " + std::to_string(outstanding) +
+               " (a batch must fit in flight: batch <= outstanding)";
+    if (c.payload_bytes % 8 || c.payload_bytes > 4096)
+        return "payload " + std::to_string(c.payload_bytes) + " bytes is not valid (a multiple of 8 from 0 to 4096)";
+    if (c.cache_line != 64 && c.cache_line != 128)
+        return "cache line " + std::to_string(c.cache_line) + " is not valid (64 or 128)";
+    if (c.duration_s < 0 || c.duration_s > 3600 || std::isnan(c.duration_s))
+        return "duration must be between 0 and 3600 seconds";
+    if (c.duration_s == 0 && (c.buffers < 1 || c.buffers > (1ull << 40)))
+        return "buffers must be between 1 and 2^40";
+    if (!detail::layout_supports_notify(c.layout, c.notify))
+        return std::string("layout ") + c.layout + " does not support notify mode " + notify_name(c.notify) +
+               (c.layout == "index" ? " (index supports: poll, flags)" : "");
+    if (c.wait != WaitMode::spin && c.notify == ringsim::NotifyMode::poll)
+        return "--wait sleep/hybrid needs notifications: use --notify flags or event-idx (with poll nothing wakes a sleeper)";
+    if (c.submitters < 1 || c.submitters > 64) return "submitters must be between 1 and 64";
+    if (c.kick_mode == KickMode::unlocked && c.submitters < 2)
+        return "--kick-unlocked needs --submitters 2 or more (with one submitter there is no lock)";
+    if (c.drop_kick < 0 || c.drop_kick > 1 || c.drop_call < 0 || c.drop_call > 1)
+        return "drop probabilities must be between 0 and 1";
+    if ((c.drop_kick > 0 || c.drop_call > 0) && c.wait == WaitMode::spin)
+        return "--inject drops notifications, which only matters when a side sleeps: add --wait sleep or hybrid";
+    if (c.watchdog_ms < 10 || c.watchdog_ms > 600000) return "watchdog must be between 10 and 600000 ms";
+    if (c.kick_cost_ns > 10'000'000) return "kick cost must be at most 10000000 ns";
+    if (c.spin_ns > 1'000'000'000) return "spin-ns must be at most 1000000000";
+    for (int cpu : {c.driver_cpu, c.device_cpu}) {
+        if (cpu < 0) continue;
+        std::string why = cpu_usable(cpu);
+        if (!why.empty()) return why;
+    }
+    if (c.driver_cpu >= 0 && c.driver_cpu == c.device_cpu && !c.allow_same_cpu)
+        return "driver and device on the same CPU " + std::to_string(c.driver_cpu) +
+               " (give two different CPUs, or --allow-same-cpu to measure that on purpose)";
+    return {};
+}
+
+RunResult run_engine(const RunConfig& in) {
+    std::string err = validate(in);
+    if (!err.empty()) throw std::invalid_argument(err);
+    RunConfig cfg = in;
+    if (cfg.driver_cpu < 0 || cfg.device_cpu < 0) {
+        int a = 0, b = 0;
+        if (!default_cpu_pair(a, b)) {
+            if (!cfg.allow_same_cpu)
+                throw std::invalid_argument("fewer than two usable CPUs: pass --allow-same-cpu to run on one");
+            a = b = allowed_cpus().front();
+        }
+        if (cfg.driver_cpu < 0) cfg.driver_cpu = (cfg.device_cpu == a ? b : a);
+        if (cfg.device_cpu < 0) cfg.device_cpu = (cfg.driver_cpu == b ? a : b);
+    }
+    if (cfg.outstanding == 0) cfg.outstanding = cfg.ring_size;
+    // Why this warm-up: fill and drain the ring many times so every line has
+    // changed hands and the branch predictors have settled before timing starts.
+    if (cfg.warmup_buffers == 0) cfg.warmup_buffers = std::max<std::uint64_t>(20000, 16ull * cfg.ring_size);
+    ringsim::set_runtime_barrier(cfg.runtime_barrier == "mandatory" ? ringsim::RuntimeBarrier::mandatory
+                                                                     : ringsim::RuntimeBarrier::smp);
+    const auto& clk = ringsim::clock::info();
+
+    std::optional<double> floor;
+    if (cfg.measure_floor && cfg.driver_cpu != cfg.device_cpu)
+        floor = measure_pingpong(cfg.driver_cpu, cfg.device_cpu, 20000).median_ns;
+
+    RunResult r;
+    if (cfg.layout == "split") r = detail::run_split(cfg, clk.hz);
+    else if (cfg.layout == "split-inorder") r = detail::run_split_inorder(cfg, clk.hz);
+    else if (cfg.layout == "packed") r = detail::run_packed(cfg, clk.hz);
+    else r = detail::run_index(cfg, clk.hz);
+    r.floor_rtt_ns = floor;
+    r.timer_name = clk.name;
+    r.timer_core_cycles = clk.core_cycles;
+    return r;
+}
+
+}  // namespace ringlab

@@ -1,0 +1,35 @@
+// engine_support.cpp: diagnostics shared by every instantiation.
+#include <cstdio>
+#include <sstream>
+
+#include "engine/engine_run.hpp"
+
+namespace ringlab {
+
+std::string describe_snapshot(const ringsim::RingSnapshot& s) {
+    std::ostringstream o;
+    o << "driver published " << s.driver_published << ", device consumed up to " << s.device_seen
+      << ", device published " << s.device_published << ", driver reaped up to " << s.driver_seen
+      << "; avail/driver-event flags 0x" << std::hex << s.avail_flags_or_driver_event_flags
+      << ", used/device-event flags 0x" << s.used_flags_or_device_event_flags << std::dec
+      << ", used_event/driver off_wrap " << s.used_event_or_driver_off_wrap
+      << ", avail_event/device off_wrap " << s.avail_event_or_device_off_wrap;
+    return o.str();
+}
+
+void print_areas(const std::vector<ringsim::Area>& areas) {
+    for (const auto& a : areas)
+        std::printf("  area %-24s %p  %6zu bytes  %s\n", a.name.c_str(), a.addr, a.bytes,
+                    a.shared ? "shared" : "private");
+}
+
+std::optional<double> RunResult::efficiency() const {
+    if (!floor_rtt_ns || buffers == 0) return std::nullopt;
+    // Latency mode: floor / median round trip.  Otherwise a buffer's amortised
+    // share of time stands in for its round trip (batching can push this above 1).
+    double rtt = latency && latency->count() ? double(latency->percentile(0.5)) : ns_per_buffer();
+    if (rtt <= 0) return std::nullopt;
+    return *floor_rtt_ns / rtt;
+}
+
+}  // namespace ringlab

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job: install dependencies, build, run the quick sweep on this
+# machine, and write its report.  Results land in results/local/<run-id>/,
+# the report in results/local/<run-id>/report/ (report.md, report.html, PNGs).
+#   extra arguments go to `ringlab sweep` (e.g. --cpus 2,3 or --benchmark_repetitions=5)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+runners/setup-deps.sh
+RINGLAB_TESTS=OFF runners/build.sh
+run_id=$(date -u +%Y%m%dT%H%M%SZ)
+out="results/local/$run_id"
+mkdir -p results/local
+start=$(date +%s)
+rc=0
+build/bin/ringlab sweep --preset quick --out "$out" "$@" || rc=$?
+if [[ $rc -ne 0 && ! -s "$out/results.json" ]]; then
+    echo "quick sweep failed before writing results (exit $rc)" >&2
+    exit $rc
+fi
+analysis/ringlab-report report "$out" --out "$out/report"
+echo
+echo "quick sweep: $(( $(date +%s) - start )) s; results $out/results.json; report $out/report/report.html (and report.md)"
+[[ $rc -eq 0 ]] || echo "NOTE: the sweep exited $rc: some configuration failed verification; see the report's correctness table" >&2
+exit $rc

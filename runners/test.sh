@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs test dependencies, builds, and runs every test suite:
+#   native unit + integration + CLI tests (ctest), the cross-architecture build
+#   and tests under qemu-user (aarch64, ppc64le), the analysis tests (pytest),
+#   and the Ansible fleet end-to-end test over real SSH.
+# Skip parts with RINGLAB_SKIP="cross fleet" (for quick local iterations; CI runs all).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+runners/setup-deps.sh --test || exit 1
+skip=" ${RINGLAB_SKIP:-} "
+passed=0 failed=0 failed_names=()
+suite() {  # suite NAME command...
+    local name=$1; shift
+    if [[ "$skip" == *" $name "* ]]; then echo "=== $name: skipped by RINGLAB_SKIP"; return; fi
+    echo "=== $name"
+    local t0=$(date +%s)
+    if "$@"; then passed=$((passed + 1)); echo "=== $name: ok ($(( $(date +%s) - t0 )) s)"
+    else failed=$((failed + 1)); failed_names+=("$name"); echo "=== $name: FAILED ($(( $(date +%s) - t0 )) s)"; fi
+}
+py=$(runners/find-python.sh) || exit 1
+
+suite build    runners/build.sh
+suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600
+suite cross    runners/cross-test.sh
+suite analysis "$py" -m pytest -q analysis/tests
+suite fleet    tests/fleet/run_fleet_e2e.sh
+
+echo
+[[ $failed -eq 0 ]] || echo "failed suites: ${failed_names[*]}"
+echo "suites: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

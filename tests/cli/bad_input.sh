@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Each bad input must exit 2, say what is wrong and what is valid, and leave no file.
+set -u
+bin="$1"
+run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passed=0
+
+expect_bad() {  # expect_bad "text the message must contain" args...
+    local want="$1"; shift
+    local out rc
+    out=$(run "$@" --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
+    if [[ $rc -ne 2 ]]; then
+        echo "FAIL: ringlab $* exited $rc, want 2 ($out)"; fails=$((fails + 1)); return
+    fi
+    if [[ "$out" != *"$want"* ]]; then
+        echo "FAIL: ringlab $*: message '$out' lacks '$want'"; fails=$((fails + 1)); return
+    fi
+    if [[ -e "$tmp/out.json" ]] || compgen -G "$tmp/*" >/dev/null; then
+        echo "FAIL: ringlab $* left a file behind"; fails=$((fails + 1)); rm -f "$tmp"/*; return
+    fi
+    passed=$((passed + 1))
+}
+
+expect_bad "valid: split, split-inorder, packed, index" run --layout ring
+expect_bad "power of two from 2 to 32768"             run --ring-size 100
+expect_bad "out of range"                              run --ring-size 65536
+expect_bad "1 to the ring size"                        run --ring-size 64 --batch 128
+expect_bad "exceeds the ring size"                     run --ring-size 64 --outstanding 65
+expect_bad "batch <= outstanding"                      run --batch 8 --outstanding 4
+expect_bad "not online"                                run --cpus 0,4095
+expect_bad "--allow-same-cpu"                          run --cpus 0,0
+expect_bad "two CPU numbers"                           run --cpus 0
+expect_bad "unknown barrier"                           run --barrier strong
+expect_bad "needs notifications"                       run --wait sleep
+expect_bad "does not support notify mode event-idx"    run --layout index --notify event-idx
+expect_bad "--submitters 2"                            run --kick-unlocked
+expect_bad "unknown option --frobnicate"               run --frobnicate
+expect_bad "is not valid"                              run --batch many
+expect_bad "drop-kick=P"                               run --inject drop-everything=1
+expect_bad "multiple of 8"                             run --payload 12
+expect_bad "64 or 128"                                 run --cache-line 96
+
+# A CPU outside the affinity mask (only checkable where taskset exists and >1 CPU).
+if command -v taskset >/dev/null && [[ $(nproc --all) -gt 1 ]] && [[ -z "${RINGLAB_EMU:-}" ]]; then
+    out=$(taskset -c 0 "$bin" run --cpus 0,1 --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
+    if [[ $rc -eq 2 && "$out" == *"affinity mask"* && ! -e "$tmp/out.json" ]]; then passed=$((passed + 1));
+    else echo "FAIL: affinity mask: rc=$rc '$out'"; fails=$((fails + 1)); fi
+fi
+
+# An unwritable --json path is refused before the run.
+out=$(run run --buffers 1000 --json /nonexistent-dir/x.json 2>&1 >/dev/null); rc=$?
+if [[ $rc -eq 2 && "$out" == *"/nonexistent-dir"* ]]; then passed=$((passed + 1));
+else echo "FAIL: unwritable json path: rc=$rc '$out'"; fails=$((fails + 1)); fi
+
+echo "$passed passed, $fails failed"
+[[ $fails -eq 0 ]]

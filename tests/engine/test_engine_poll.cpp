@@ -1,0 +1,111 @@
+// Every layout x every safe barrier, polling, with every buffer verified.
+#include <gtest/gtest.h>
+
+#include "engine_test_util.hpp"
+
+using namespace ringlab;
+using namespace ringlab::test;
+
+class EveryLayoutAndBarrier : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(EveryLayoutAndBarrier, EveryBufferArrivesIntact) {
+    auto [layout, barrier] = GetParam();
+    RunConfig c = small_config(layout, barrier);
+    RunResult r = run_engine(c);
+    EXPECT_TRUE(r.valid) << describe(r);
+    EXPECT_EQ(r.errors.total(), 0u) << describe(r);
+    EXPECT_EQ(r.buffers, c.buffers);
+    EXPECT_GT(r.ticks, 0u);
+    EXPECT_GT(r.seconds, 0.0);
+    EXPECT_GT(r.device.cpu_ns, 0u);
+    EXPECT_GT(r.driver.cpu_ns, 0u);
+    EXPECT_NE(r.config.driver_cpu, r.config.device_cpu);
+    EXPECT_EQ(r.driver.notifications, 0u) << "poll mode never kicks";
+    EXPECT_EQ(r.lost_notifications, 0u);
+}
+
+static std::vector<std::tuple<std::string, std::string>> all_pairs() {
+    std::vector<std::tuple<std::string, std::string>> v;
+    for (const auto& l : kLayouts)
+        for (const auto& b : safe_barriers(false)) v.emplace_back(l, b);
+    return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engine, EveryLayoutAndBarrier, ::testing::ValuesIn(all_pairs()),
+                         [](const auto& info) {
+                             std::string n = std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                             for (auto& ch : n)
+                                 if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                             return n;
+                         });
+
+TEST(Engine, SafeBarrierListIsNotEmpty) {
+    auto v = safe_barriers(true);
+    EXPECT_NE(std::find(v.begin(), v.end(), "smp"), v.end());
+    EXPECT_NE(std::find(v.begin(), v.end(), "mandatory"), v.end());
+    EXPECT_EQ(std::find(v.begin(), v.end(), "acqrel"), v.end()) << "acqrel has no notify-check fence";
+}
+
+class BatchEdges : public ::testing::TestWithParam<std::tuple<std::string, std::uint32_t, std::uint32_t>> {};
+
+TEST_P(BatchEdges, FullRingAndSingleSlotAndEveryBatchEdge) {
+    auto [layout, batch, outstanding] = GetParam();
+    RunConfig c = small_config(layout, "smp");
+    c.ring_size = 8;
+    c.batch = batch;
+    c.outstanding = outstanding;
+    c.buffers = 5000;
+    RunResult r = run_engine(c);
+    EXPECT_TRUE(r.valid) << describe(r);
+    EXPECT_EQ(r.buffers, 5000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engine, BatchEdges,
+                         ::testing::Combine(::testing::ValuesIn(kLayouts), ::testing::Values(1u, 7u, 8u),
+                                            ::testing::Values(8u)));
+INSTANTIATE_TEST_SUITE_P(EngineTight, BatchEdges,
+                         ::testing::Combine(::testing::ValuesIn(kLayouts), ::testing::Values(1u),
+                                            ::testing::Values(1u, 2u)));
+
+TEST(Engine, LatencyModeRecordsEveryRoundTrip) {
+    RunConfig c = small_config("packed", "smp");
+    c.outstanding = 1;
+    c.batch = 1;
+    c.buffers = 5000;
+    c.measure_floor = true;
+    RunResult r = run_engine(c);
+    ASSERT_TRUE(r.valid) << describe(r);
+    ASSERT_TRUE(r.latency.has_value());
+    EXPECT_EQ(r.latency->count(), 5000u);
+    EXPECT_GT(r.latency->percentile(0.5), 0u);
+    EXPECT_LE(r.latency->percentile(0.5), r.latency->percentile(0.99));
+    ASSERT_TRUE(r.floor_rtt_ns.has_value());
+    EXPECT_GT(*r.floor_rtt_ns, 0.0);
+    ASSERT_TRUE(r.efficiency().has_value());
+    EXPECT_GT(*r.efficiency(), 0.0);
+}
+
+TEST(Engine, DurationModeRunsForAboutThatLong) {
+    RunConfig c = small_config("split", "smp");
+    c.duration_s = 0.05;
+    RunResult r = run_engine(c);
+    ASSERT_TRUE(r.valid) << describe(r);
+    EXPECT_GT(r.buffers, 0u);
+    EXPECT_GE(r.seconds, 0.05 * 0.99);  // the window closes at the first completion past the deadline
+}
+
+TEST(Engine, RuntimeChoiceOfMandatoryStillVerifies) {
+    for (const char* b : {"branch", "ops"}) {
+        RunConfig c = small_config("split", b);
+        c.runtime_barrier = "mandatory";
+        RunResult r = run_engine(c);
+        EXPECT_TRUE(r.valid) << describe(r);
+    }
+}
+
+TEST(Engine, DeviceAccessBarrierStillVerifies) {
+    RunConfig c = small_config("split", "smp");
+    c.device_access = DeviceAccess::barrier;
+    RunResult r = run_engine(c);
+    EXPECT_TRUE(r.valid) << describe(r);
+}
