@@ -1,0 +1,42 @@
+// arch/x86_64.hpp: the barrier primitives on x86-64, after Linux's
+// arch/x86/include/asm/barrier.h.  Include "ringsim/arch.hpp", not this file.
+//
+// x86 is TSO: the only reordering the hardware does is a store followed by a
+// later load (store buffer forwarding).  So the SMP read and write barriers
+// only have to stop the compiler, and only smp_mb needs an instruction.
+#pragma once
+
+#define RINGSIM_ARCH_X86_64 1
+
+namespace ringsim::arch {
+
+inline constexpr const char* kArchName = "x86_64";
+// Total store order: store->store and load->load are kept by the hardware.
+inline constexpr bool kTso = true;
+
+[[gnu::always_inline]] inline void compiler_barrier() { asm volatile("" ::: "memory"); }
+
+// Mandatory barriers: also order accesses to I/O and write-combining memory,
+// which is why Linux keeps them distinct from the smp_* family.
+[[gnu::always_inline]] inline void mb() { asm volatile("mfence" ::: "memory"); }
+[[gnu::always_inline]] inline void rmb() { asm volatile("lfence" ::: "memory"); }
+[[gnu::always_inline]] inline void wmb() { asm volatile("sfence" ::: "memory"); }
+
+// Coherent DMA memory is ordinary write-back memory: TSO already orders it.
+[[gnu::always_inline]] inline void dma_rmb() { compiler_barrier(); }
+[[gnu::always_inline]] inline void dma_wmb() { compiler_barrier(); }
+
+// A locked read-modify-write drains the store buffer like mfence but is
+// cheaper on most cores.  The target is a dead stack slot: user space has a
+// 128-byte red zone below %rsp that leaf functions may use, so we go 4 bytes
+// beyond it (as Linux's tools/virtio/ringtest does) to avoid a false
+// dependency on live data.
+[[gnu::always_inline]] inline void smp_mb() { asm volatile("lock; addl $0,-132(%%rsp)" ::: "memory", "cc"); }
+[[gnu::always_inline]] inline void smp_rmb() { compiler_barrier(); }
+[[gnu::always_inline]] inline void smp_wmb() { compiler_barrier(); }
+
+// pause: tells the core it is in a spin-wait (saves power, avoids the memory
+// order machine clear when the awaited line changes).
+[[gnu::always_inline]] inline void cpu_relax() { asm volatile("pause" ::: "memory"); }
+
+}  // namespace ringsim::arch
