@@ -1,0 +1,104 @@
+"""Command line: `ringlab-report report|compare|history`.
+
+Exit codes: 0 success; 1 a regression with --fail-on-regression (or a candidate correctness
+failure with --fail-on-correctness); 2 bad input (missing dir, not a results file, unknown
+schema_version, bad arguments).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import compare as C
+from . import doc as D
+from . import history, html, plots, report
+from .load import BadInput, load_runs
+
+EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # argparse exits 2 too; keep its message, add ours
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"ringlab-report: error: {message}\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def parser():
+    p = _Parser(prog="ringlab-report", description="Reports, A/B comparisons and history of ringlab results.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    r = sub.add_parser("report", help="Markdown + HTML report (plots, correctness, seed questions) of run dirs")
+    r.add_argument("runs", nargs="+", metavar="RUN_DIR", help="results directories (or folders of them)")
+    r.add_argument("--out", required=True, metavar="DIR")
+    c = sub.add_parser("compare", help="A/B comparison: per configuration faster/slower/unchanged/inconclusive")
+    c.add_argument("base", metavar="BASE", help="run dir, or a folder of run dirs whose repetitions are pooled")
+    c.add_argument("candidate", metavar="CANDIDATE", help="run dir, or a folder of run dirs")
+    c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--threshold", type=float, default=C.DEFAULT_REGRESSION_THRESHOLD_PCT, metavar="PCT",
+                   help="slowdown (percent of median ns/buffer) that counts as a regression "
+                        f"(default {C.DEFAULT_REGRESSION_THRESHOLD_PCT:g})")
+    c.add_argument("--fail-on-regression", action="store_true",
+                   help="exit 1 if a significant slowdown above the threshold is found")
+    c.add_argument("--fail-on-correctness", action="store_true",
+                   help="exit 1 if any candidate repetition has verification errors or lost notifications")
+    h = sub.add_parser("history", help="change points over the runs of one machine (E-divisive means)")
+    h.add_argument("machine_dir", metavar="MACHINE_DIR", help="folder holding the run dirs of one machine")
+    h.add_argument("--out", required=True, metavar="DIR")
+    return p
+
+
+def _emit(text):
+    """Print; a closed pipe (`... | head`) must not turn a verdict into a traceback."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _cmd_report(a):
+    runs = load_runs(a.runs)
+    out = report.build(runs, a.out)
+    print(f"report: {out['markdown']}\n        {out['html']}")
+    return EXIT_OK
+
+
+def _cmd_compare(a):
+    if a.threshold < 0:
+        raise BadInput(f"--threshold must be >= 0 (got {a.threshold})")
+    base, cand = load_runs([a.base]), load_runs([a.candidate])
+    res = C.compare_runs(base, cand, a.threshold)
+    os.makedirs(a.out, exist_ok=True)
+    fig = plots.ratio_bars([(r.key, r.primary.ratio, r.primary.ci_lo, r.primary.ci_hi) for r in res.results],
+                           "candidate / base, median ns per buffer (95% CI)", a.out, "compare_ratios",
+                           verdicts=[r.primary.verdict for r in res.results])
+    blocks = C.summary_blocks(res, fig)
+    md = D.to_markdown(blocks)
+    with open(os.path.join(a.out, "compare.md"), "w", encoding="utf-8") as f:
+        f.write(md)
+    with open(os.path.join(a.out, "compare.html"), "w", encoding="utf-8") as f:
+        f.write(html.to_html("ringlab comparison", blocks))
+    C.write_json(res, os.path.join(a.out, "compare.json"))
+    _emit(md)
+    if a.fail_on_correctness and res.failures_cand:
+        return EXIT_REGRESSION
+    if a.fail_on_regression and res.regressions:
+        return EXIT_REGRESSION
+    return EXIT_OK
+
+
+def _cmd_history(a):
+    runs = load_runs([a.machine_dir])
+    out = history.build(runs, a.out)
+    print(f"history: {out['markdown']} ({len(out['change_points'])} change point(s))\n         {out['html']}")
+    return EXIT_OK
+
+
+def main(argv=None) -> int:
+    a = parser().parse_args(argv)
+    try:
+        return {"report": _cmd_report, "compare": _cmd_compare, "history": _cmd_history}[a.command](a)
+    except BadInput as e:
+        sys.stderr.write(f"ringlab-report: {e}\n")
+        return EXIT_BAD_INPUT

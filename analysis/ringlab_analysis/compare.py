@@ -1,0 +1,217 @@
+"""A/B comparison of two sets of runs: per configuration faster / slower / unchanged / inconclusive.
+
+BASE and CANDIDATE are each one run dir or a folder of run dirs whose repetitions are pooled
+(an interleaved CI run A,B,A,B... lands as base/r1, cand/r1, base/r2, ...).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from . import doc as D
+from . import stats
+from .load import samples_by_key
+
+# The ONE default for "how much slower counts as a regression", in percent of the median
+# ns per buffer.  The CLI's --threshold and runners/ci-regression.sh both read it from here.
+DEFAULT_REGRESSION_THRESHOLD_PCT = 5.0
+
+PRIMARY_METRIC = "ns_per_buffer"
+# Secondary figures compared the same way (all "higher is worse"); reported, never failing CI.
+SECONDARY_METRICS = ("latency_p50_ns", "latency_p99_ns", "latency_p999_ns", "cpu_ns_per_buffer",
+                     "driver_cpu_ns_per_buffer", "device_cpu_ns_per_buffer", "kicks_per_buffer",
+                     "calls_per_buffer", "sleeps_per_buffer", "lock_hold_mean_ns", "lock_wait_mean_ns")
+# Environment fields whose difference makes an A/B comparison suspect.
+ENV_FIELDS = ("arch", "cpu_model", "kernel", "governor", "boost", "compiler", "compiler_flags",
+              "build_type", "virtualized")
+
+
+@dataclass
+class ConfigResult:
+    key: str
+    primary: stats.Comparison
+    secondary: dict = field(default_factory=dict)   # metric -> Comparison
+
+
+@dataclass
+class CompareResult:
+    threshold_pct: float
+    results: list
+    only_base: list
+    only_cand: list
+    failures_base: list          # (run_id, key, repetition, description)
+    failures_cand: list
+    env_warnings: list
+    emulated: bool
+    n_runs: tuple
+
+    @property
+    def regressions(self) -> list:
+        return [r for r in self.results if r.primary.regression]
+
+    def counts(self) -> dict:
+        c = {v: 0 for v in stats.VERDICTS}
+        for r in self.results:
+            c[r.primary.verdict] += 1
+        return c
+
+
+def _describe_failure(e) -> str:
+    errs = {k: v for k, v in e.errors.items() if isinstance(v, (int, float)) and v}
+    parts = [f"{k}={int(v)}" for k, v in sorted(errs.items())]
+    if not parts and not e.valid:
+        parts = ["valid=false"]
+    return ", ".join(parts) or f"verify_errors={e.verify_errors}, lost_notifications={e.lost_notifications}"
+
+
+def correctness_failures(runs) -> list:
+    return [(e.run.run_id, e.key, e.repetition, _describe_failure(e))
+            for r in runs for e in r.entries if e.has_correctness_failure]
+
+
+def _placements(runs) -> set:
+    return {f"{e.axis('placement', '?')}:{e.ringlab.get('relation', '?')}:{e.ringlab.get('cpus')}"
+            for r in runs for e in r.entries}
+
+
+def environment_warnings(base, cand) -> list:
+    warns = []
+    for f in ENV_FIELDS:
+        a = sorted({str(r.env.get(f)) for r in base})
+        b = sorted({str(r.env.get(f)) for r in cand})
+        if a != b:
+            warns.append(f"{f} differs: base {', '.join(a)} / candidate {', '.join(b)}")
+    for name, get in (("machine", lambda r: r.machine_id), ("emulated", lambda r: str(r.emulated))):
+        a, b = sorted({get(r) for r in base}), sorted({get(r) for r in cand})
+        if a != b:
+            warns.append(f"{name} differs: base {', '.join(a)} / candidate {', '.join(b)}")
+    pa, pb = _placements(base), _placements(cand)
+    if pa != pb:
+        warns.append("placement (CPU pair / relation) differs: "
+                     f"base {', '.join(sorted(pa - pb)) or '-'} / candidate {', '.join(sorted(pb - pa)) or '-'}")
+    return warns
+
+
+def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESHOLD_PCT) -> CompareResult:
+    be = [e for r in base for e in r.entries]
+    ce = [e for r in cand for e in r.entries]
+    sa, sb = samples_by_key(be), samples_by_key(ce)
+    keys = sorted(set(sa) & set(sb))
+    results = [ConfigResult(k, stats.compare_samples(sa[k], sb[k], stats.rng_for(k, PRIMARY_METRIC)))
+               for k in keys]
+    stats.judge_all([r.primary for r in results], threshold_pct)
+    for m in SECONDARY_METRICS:
+        ma, mb = samples_by_key(be, m), samples_by_key(ce, m)
+        comps = []
+        for r in results:
+            if r.key in ma and r.key in mb:
+                c = stats.compare_samples(ma[r.key], mb[r.key], stats.rng_for(r.key, m))
+                r.secondary[m] = c
+                comps.append(c)
+        stats.judge_all(comps, threshold_pct)
+    return CompareResult(
+        threshold_pct=threshold_pct, results=results,
+        only_base=sorted(set(sa) - set(sb)), only_cand=sorted(set(sb) - set(sa)),
+        failures_base=correctness_failures(base), failures_cand=correctness_failures(cand),
+        env_warnings=environment_warnings(base, cand),
+        emulated=any(r.emulated for r in base + cand), n_runs=(len(base), len(cand)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+def _fmt(x, spec=".1f", none="-"):
+    return none if x is None else format(x, spec)
+
+
+def _ratio_cell(c: stats.Comparison) -> str:
+    if c.ratio is None:
+        return "-"
+    return f"{(c.ratio - 1) * 100:+.1f}% [{(c.ci_lo - 1) * 100:+.1f}, {(c.ci_hi - 1) * 100:+.1f}]"
+
+
+def _row(key, c: stats.Comparison) -> list:
+    verdict = c.verdict + (" (REGRESSION)" if c.regression else "")
+    return [key, verdict, _fmt(c.median_a), _fmt(c.median_b), _ratio_cell(c), f"{c.p:.3g}", f"{c.q:.3g}",
+            f"{c.n_a}/{c.n_b}", _fmt(c.noise * 100 if c.noise == c.noise else None), c.note]
+
+
+HEADERS = ["configuration", "verdict", "base median", "cand median", "change [95% CI]", "p (MWU)",
+           "q (BH)", "reps base/cand", "noise %", "note"]
+
+
+def summary_blocks(res: CompareResult, figure=None) -> list:
+    c = res.counts()
+    b = [D.Heading(2, "ringlab A/B comparison")]
+    status = (f"**{len(res.regressions)} regression(s)** above the {res.threshold_pct:g}% threshold"
+              if res.regressions else f"no regression above the {res.threshold_pct:g}% threshold")
+    b.append(D.Para(f"{status}; {c['slower']} slower, {c['faster']} faster, {c['unchanged']} unchanged, "
+                    f"{c['inconclusive']} inconclusive of {len(res.results)} configurations "
+                    f"(ns per buffer; {res.n_runs[0]} base and {res.n_runs[1]} candidate run dirs pooled)."))
+    b.append(D.Para(f"Method: Mann-Whitney U over repetitions, bootstrap {int(stats.CONFIDENCE * 100)}% CI of "
+                    f"the ratio of medians, Benjamini-Hochberg at q <= {stats.ALPHA}; a change inside the "
+                    f"run-to-run noise (1.4826*MAD/median) is never a verdict; fewer than "
+                    f"{stats.MIN_REPETITIONS} repetitions per side is inconclusive.", "note"))
+    if res.results:
+        n_a, n_b = min(r.primary.n_a for r in res.results), min(r.primary.n_b for r in res.results)
+        floor = stats.min_attainable_p(n_a, n_b)
+        if floor * len(res.results) > stats.ALPHA:
+            b.append(D.Para(f"With {n_a} vs {n_b} repetitions the smallest attainable p is {floor:.2g}; over "
+                            f"{len(res.results)} configurations a change confined to a few of them cannot pass "
+                            "Benjamini-Hochberg. Use more rounds/repetitions for single-configuration power.",
+                            "note"))
+    if res.emulated:
+        b.append(D.Para("EMULATED runs (qemu-user) are included: their timings are meaningless.", "warn"))
+    for w in res.env_warnings:
+        b.append(D.Para("environments differ: " + w, "warn"))
+    if res.failures_cand:
+        b.append(D.Para(f"candidate has {len(res.failures_cand)} repetition(s) with correctness failures "
+                        "(verification errors or lost notifications)", "bad"))
+    changed = [r for r in res.results if r.primary.verdict in ("slower", "faster", "inconclusive")]
+    changed.sort(key=lambda r: (not r.primary.regression, r.primary.verdict != "slower", -(r.primary.ratio or 0)))
+    if changed:
+        b.append(D.Heading(3, "Configurations that changed or could not be judged"))
+        b.append(D.Table(HEADERS, [_row(r.key, r.primary) for r in changed],
+                         bad_rows={i for i, r in enumerate(changed) if r.primary.regression},
+                         good_rows={i for i, r in enumerate(changed) if r.primary.verdict == "faster"}))
+    sec = [(r.key, m, c) for r in res.results for m, c in r.secondary.items() if c.verdict in ("slower", "faster")]
+    if sec:
+        b.append(D.Heading(3, "Other figures that changed (latency percentiles, CPU and counters per buffer)"))
+        b.append(D.Table(["configuration", "metric", "verdict", "base", "cand", "change [95% CI]", "q (BH)"],
+                         [[k, m, c.verdict, _fmt(c.median_a, ".3g"), _fmt(c.median_b, ".3g"), _ratio_cell(c),
+                           f"{c.q:.3g}"] for k, m, c in sec]))
+    for title, fails in (("Correctness failures in the candidate", res.failures_cand),
+                         ("Correctness failures in the base", res.failures_base)):
+        if fails:
+            b.append(D.Heading(3, title))
+            b.append(D.Table(["run", "configuration", "repetition", "errors"], [list(f) for f in fails],
+                             bad_rows=set(range(len(fails)))))
+    if res.only_base or res.only_cand:
+        b.append(D.Para(f"Not compared: {len(res.only_base)} configuration(s) only in base, "
+                        f"{len(res.only_cand)} only in candidate.", "note"))
+    if figure:
+        b.append(D.Image(figure, "change of the median ns per buffer with its 95% CI, per configuration",
+                         os.path.basename(figure)))
+    b.append(D.Details("All configurations", [D.Table(HEADERS, [_row(r.key, r.primary) for r in res.results])]))
+    return b
+
+
+def to_json(res: CompareResult) -> dict:
+    """Machine-readable verdicts (compare.json), e.g. for CI scripts and dashboards."""
+    def comp(c):
+        return {"verdict": c.verdict, "regression": c.regression, "median_base": c.median_a,
+                "median_candidate": c.median_b, "ratio": c.ratio, "ci": [c.ci_lo, c.ci_hi], "p": c.p, "q": c.q,
+                "n": [c.n_a, c.n_b], "noise": c.noise if c.noise == c.noise else None, "note": c.note}
+    return {"threshold_pct": res.threshold_pct, "counts": res.counts(),
+            "regressions": [r.key for r in res.regressions],
+            "candidate_correctness_failures": len(res.failures_cand),
+            "base_correctness_failures": len(res.failures_base),
+            "environment_warnings": res.env_warnings, "emulated": res.emulated,
+            "configurations": {r.key: {"ns_per_buffer": comp(r.primary),
+                                       **{m: comp(c) for m, c in r.secondary.items()}} for r in res.results}}
+
+
+def write_json(res: CompareResult, path: str):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(to_json(res), f, indent=1)

@@ -1,0 +1,336 @@
+"""Reading results directories (results/SCHEMA.md, version 1) into plain Python objects.
+
+This is the only module that knows the file layout.  Everything downstream works on
+`Run` and `Entry` objects, so a schema change touches one file.  Optional fields may be
+missing or null (SCHEMA.md: null + reason in entry.ringlab.nulls); we never invent values.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+
+# Name segments Google Benchmark appends that are not configuration axes.
+_GB_SUFFIXES = ("manual_time", "real_time", "process_time")
+_GB_PREFIXES = ("repeats:", "iterations:", "min_time:", "threads:", "min_warmup_time:")
+_TIME_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+class BadInput(Exception):
+    """A path that is not a readable results directory; the CLI exits 2 on it."""
+
+
+def norm_value(v) -> str:
+    """Axis values as they appear in benchmark names ('event_idx' and 'event-idx' are one)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).replace("_", "-")
+
+
+def config_key_of(run_name: str) -> str:
+    """The configuration a repetition belongs to: the benchmark name without GB's suffixes."""
+    parts = [p for p in run_name.split("/")
+             if p and p not in _GB_SUFFIXES and not p.startswith(_GB_PREFIXES)]
+    return "/".join(parts)
+
+
+def axes_of(key: str) -> dict:
+    """`ring/layout:split/batch:8` -> {'layout': 'split', 'batch': '8'} (names win over config)."""
+    out = {}
+    for part in key.split("/"):
+        if ":" in part:
+            k, v = part.split(":", 1)
+            out[k] = norm_value(v)
+    return out
+
+
+# The name segment for each entry.ringlab.config field, when it differs.
+_CONFIG_TO_AXIS = {"ring_size": "ring", "kick_cost_ns": "kick_ns"}
+
+
+def _number(v):
+    """A finite float, or None (null, strings, and the NaN SCHEMA forbids all read as missing)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+@dataclass
+class Entry:
+    """One repetition of one configuration."""
+    key: str                      # configuration (benchmark name without GB suffixes)
+    axes: dict                    # axis -> normalised value string
+    repetition: int
+    ns_per_buffer: float | None
+    counters: dict                # counter name -> float | None
+    ringlab: dict                 # entry.ringlab as written (may be {})
+    run: "Run" = field(repr=False, default=None)
+
+    def value(self, metric: str):
+        if metric == "ns_per_buffer":
+            return self.ns_per_buffer
+        return self.counters.get(metric)
+
+    def axis(self, name: str, default: str | None = None) -> str | None:
+        """An axis value from the name, else from entry.ringlab.config, else the default."""
+        if name in self.axes:
+            return self.axes[name]
+        cfg = self.ringlab.get("config") or {}
+        for ck, ak in _CONFIG_TO_AXIS.items():
+            if ak == name and ck in cfg:
+                return norm_value(cfg[ck])
+        if name in cfg and cfg[name] is not None:
+            return norm_value(cfg[name])
+        return default
+
+    @property
+    def errors(self) -> dict:
+        return self.ringlab.get("errors") or {}
+
+    @property
+    def verify_errors(self) -> int:
+        v = _number(self.counters.get("verify_errors"))
+        if v is None:
+            v = sum(int(x) for k, x in self.errors.items()
+                    if k != "lost_notifications" and isinstance(x, (int, float)))
+        return int(v)
+
+    @property
+    def lost_notifications(self) -> int:
+        v = _number(self.counters.get("lost_notifications"))
+        if v is None:
+            v = _number(self.errors.get("lost_notifications")) or 0
+        return int(v)
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.ringlab.get("valid", True))
+
+    @property
+    def has_correctness_failure(self) -> bool:
+        return (not self.valid) or self.verify_errors > 0 or self.lost_notifications > 0
+
+
+@dataclass
+class Run:
+    path: str
+    context: dict
+    entries: list
+    histograms: dict              # (key, repetition) -> list of (lower, upper, count)
+    micro: list                   # Google Benchmark entries of ringlab-micro (may be [])
+    spec: dict | None
+
+    @property
+    def rl(self) -> dict:
+        return self.context.get("ringlab") or {}
+
+    @property
+    def env(self) -> dict:
+        return self.rl.get("environment") or {}
+
+    @property
+    def emulated(self) -> bool:
+        return bool(self.rl.get("emulated", False))
+
+    @property
+    def arch(self) -> str:
+        return self.env.get("arch") or "unknown-arch"
+
+    @property
+    def machine_id(self) -> str:
+        return self.rl.get("machine_id") or self.context.get("host_name") or "unknown-machine"
+
+    @property
+    def run_id(self) -> str:
+        return self.rl.get("run_id") or os.path.basename(os.path.normpath(self.path))
+
+    @property
+    def preset(self):
+        return self.rl.get("preset")
+
+    @property
+    def git_revision(self) -> str:
+        return self.env.get("git_revision") or "unknown"
+
+    @property
+    def date(self) -> datetime | None:
+        return parse_date(self.context.get("date"))
+
+    @property
+    def label(self) -> str:
+        """How the run is named in figures: architecture, machine, and an emulation mark."""
+        tag = f"{self.arch} {self.machine_id}"
+        return tag + (" [EMULATED]" if self.emulated else "")
+
+
+def parse_date(s):
+    if not isinstance(s, str):
+        return None
+    try:
+        d = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BadInput(f"{path}: not valid JSON ({e})")
+
+
+def _entry_from_json(b: dict) -> Entry | None:
+    if b.get("run_type", "iteration") != "iteration":
+        return None  # aggregates are recomputed from the repetitions, never trusted
+    name = b.get("run_name") or b.get("name")
+    if not isinstance(name, str):
+        return None
+    key = config_key_of(name)
+    rl = b.get("ringlab") if isinstance(b.get("ringlab"), dict) else {}
+    skip = {"name", "run_name", "run_type", "repetitions", "repetition_index", "threads",
+            "iterations", "real_time", "cpu_time", "time_unit", "ringlab", "family_index",
+            "per_family_instance_index", "aggregate_name", "aggregate_unit", "label",
+            "error_occurred", "error_message"}
+    counters = {k: _number(v) for k, v in b.items() if k not in skip and not isinstance(v, (dict, list, str))}
+    ns = counters.get("ns_per_buffer")
+    if ns is None:
+        rt = _number(b.get("real_time"))
+        unit = _TIME_UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
+        ns = rt * unit if rt is not None else None
+    if b.get("error_occurred"):
+        ns = None
+    return Entry(key=key, axes=axes_of(key), repetition=int(b.get("repetition_index") or 0),
+                 ns_per_buffer=ns, counters=counters, ringlab=rl)
+
+
+def _parse_histograms(doc) -> dict:
+    """Histograms per (config key, repetition).
+
+    ringlab sweep writes {"entries": [{"name", "repetition_index", "latency": {"buckets":
+    [[lower, upper, count], ...]}}]}; SCHEMA.md itself fixes only "keyed by entry name +
+    repetition_index", so a plain list or a map keyed "name#rep" and {lower, upper, count}
+    bucket objects are read too."""
+    items = []
+    if isinstance(doc, dict):
+        for k in ("entries", "histograms"):
+            if isinstance(doc.get(k), (list, dict)):
+                doc = doc[k]
+                break
+    if isinstance(doc, list):
+        items = [(None, h) for h in doc if isinstance(h, dict)]
+    elif isinstance(doc, dict):
+        items = [(k, h) for k, h in doc.items() if isinstance(h, dict)]
+    out = {}
+    for k, h in items:
+        name = h.get("name") or h.get("run_name")
+        rep = h.get("repetition_index")
+        if name is None and isinstance(k, str):
+            m = re.match(r"^(.*?)(?:[#@](\d+))?$", k)
+            name, rep = m.group(1), m.group(2)
+        if not isinstance(name, str):
+            continue
+        body = h.get("latency") if isinstance(h.get("latency"), dict) else h   # ringlab sweep nests it
+        buckets = []
+        for bk in body.get("buckets") or []:
+            if isinstance(bk, (list, tuple)) and len(bk) >= 3:
+                lo, hi, n = bk[0], bk[1], bk[2]
+            elif isinstance(bk, dict):
+                lo, hi, n = bk.get("lower"), bk.get("upper"), bk.get("count")
+            else:
+                continue
+            if all(_number(x) is not None for x in (lo, hi, n)):
+                buckets.append((float(lo), float(hi), float(n)))
+        if buckets:
+            out[(config_key_of(name), int(rep or 0))] = sorted(buckets)
+    return out
+
+
+def is_run_dir(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "results.json"))
+
+
+def load_run(path: str) -> Run:
+    if not os.path.isdir(path):
+        raise BadInput(f"{path}: no such directory")
+    rpath = os.path.join(path, "results.json")
+    if not os.path.isfile(rpath):
+        raise BadInput(f"{path}: not a results directory (no results.json; see results/SCHEMA.md)")
+    doc = _read_json(rpath)
+    if not isinstance(doc, dict) or not isinstance(doc.get("context"), dict) \
+            or not isinstance(doc.get("benchmarks"), list):
+        raise BadInput(f"{rpath}: not a results file (needs 'context' and 'benchmarks[]')")
+    rl = doc["context"].get("ringlab")
+    if not isinstance(rl, dict) or "schema_version" not in rl:
+        raise BadInput(f"{rpath}: no context.ringlab.schema_version: not a ringlab results file")
+    if rl["schema_version"] not in SUPPORTED_SCHEMA_VERSIONS:
+        raise BadInput(f"{rpath}: unknown schema_version {rl['schema_version']!r} "
+                       f"(this analysis reads {', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))})")
+    hist = {}
+    hpath = os.path.join(path, "histograms.json")
+    if os.path.isfile(hpath):
+        hist = _parse_histograms(_read_json(hpath))
+    micro = []
+    mpath = os.path.join(path, "micro.json")
+    if os.path.isfile(mpath):
+        m = _read_json(mpath)
+        if isinstance(m, dict) and isinstance(m.get("benchmarks"), list):
+            micro = [b for b in m["benchmarks"] if isinstance(b, dict)]
+    spath = os.path.join(path, "spec.json")
+    spec = _read_json(spath) if os.path.isfile(spath) else None
+    run = Run(path=path, context=doc["context"], entries=[], histograms=hist, micro=micro, spec=spec)
+    for b in doc["benchmarks"]:
+        if isinstance(b, dict):
+            e = _entry_from_json(b)
+            if e is not None:
+                e.run = run
+                run.entries.append(e)
+    return run
+
+
+def find_run_dirs(path: str, max_depth: int = 3) -> list:
+    """A run dir itself, or every run dir below a directory (BASE/CANDIDATE pools, history)."""
+    if not os.path.isdir(path):
+        raise BadInput(f"{path}: no such directory")
+    if is_run_dir(path):
+        return [path]
+    found = []
+    base_depth = path.rstrip(os.sep).count(os.sep)
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        if "results.json" in files:
+            found.append(root)
+            dirs[:] = []
+        elif root.count(os.sep) - base_depth >= max_depth:
+            dirs[:] = []
+    if not found:
+        raise BadInput(f"{path}: no results directory in it (no results.json up to {max_depth} levels down)")
+    return found
+
+
+def load_runs(paths) -> list:
+    runs = []
+    for p in paths:
+        runs.extend(load_run(d) for d in find_run_dirs(p))
+    return runs
+
+
+def samples_by_key(entries, metric: str = "ns_per_buffer") -> dict:
+    """{configuration key: [value of metric per repetition]}, nulls left out."""
+    out = {}
+    for e in entries:
+        v = e.value(metric)
+        if v is not None:
+            out.setdefault(e.key, []).append(v)
+    return out

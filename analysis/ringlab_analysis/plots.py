@@ -1,0 +1,299 @@
+"""Figures (matplotlib, Agg backend: reports are built on headless CI machines).
+
+Every function takes *groups*: a list of (label, entries) where one group is one
+architecture + machine + placement (+ an EMULATED mark), so the same figure shows several
+machines side by side.  Each returns a list of (png_path, caption).  Values are medians over
+repetitions; nothing here computes statistics beyond that.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+DPI = 90
+LAYOUT_ORDER = ["split", "split-inorder", "packed", "index"]
+BARRIER_ORDER = ["compiler", "smp", "virt", "dma", "mandatory", "acqrel", "acqrel-seqcst", "branch", "ops"]
+MAX_SERIES = 12
+
+
+def _order(values, preferred):
+    vs = sorted(set(values), key=lambda v: (preferred.index(v) if v in preferred else len(preferred), _natkey(v)))
+    return vs
+
+
+def _natkey(v):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(v))]
+
+
+def _slug(s):
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(s)).strip("_")[:80]
+
+
+def _save(fig, outdir, name):
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, _slug(name) + ".png")
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _text_colour(rgba):
+    """Black on light cells, white on dark ones (relative luminance)."""
+    r, g, b = rgba[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "white"
+
+
+def _median(entries, metric):
+    vals = [e.value(metric) for e in entries if e.value(metric) is not None]
+    return float(np.median(vals)) if vals else None
+
+
+STANDARD_AXES = {"layout", "barrier", "notify", "batch", "ring", "placement"}
+
+
+def _plain(entries):
+    """Entries at the default of every extra axis (kick_mode, device_access, ...) and the most
+    common ring size, so a heatmap cell or a line never mixes configurations."""
+    es = [e for e in entries if set(e.axes) <= STANDARD_AXES]
+    es = es or list(entries)
+    rings = [e.axis("ring", "?") for e in es]
+    common = max(set(rings), key=rings.count) if rings else None
+    return [e for e in es if e.axis("ring", "?") == common]
+
+
+def _by(entries, *axes):
+    out = {}
+    for e in entries:
+        out.setdefault(tuple(e.axis(a, "?") for a in axes), []).append(e)
+    return out
+
+
+def heatmaps(groups, outdir):
+    """ns/buffer and efficiency over barrier x layout, one figure per notify mode and batch."""
+    figs = []
+    combos = sorted({(e.axis("notify", "?"), e.axis("batch", "?")) for _, es in groups for e in es},
+                    key=lambda t: (t[0], _natkey(t[1])))
+    for notify, batch in combos:
+        sub = [(lbl, [e for e in _plain(es) if e.axis("notify", "?") == notify and e.axis("batch", "?") == batch])
+               for lbl, es in groups]
+        sub = [(lbl, es) for lbl, es in sub if es]
+        metrics = [("ns_per_buffer", "ns per buffer (lower is better)", "viridis_r"),
+                   ("efficiency", "efficiency = floor RTT / latency (higher is better)", "viridis")]
+        fig, axs = plt.subplots(len(metrics), len(sub), figsize=(5.2 * len(sub) + 1, 8.5), squeeze=False)
+        for col, (lbl, es) in enumerate(sub):
+            layouts = _order([e.axis("layout", "?") for e in es], LAYOUT_ORDER)
+            barriers = _order([e.axis("barrier", "?") for e in es], BARRIER_ORDER)
+            cells = _by(es, "barrier", "layout")
+            for row, (metric, title, cmap) in enumerate(metrics):
+                ax = axs[row][col]
+                m = np.full((len(barriers), len(layouts)), np.nan)
+                for i, b in enumerate(barriers):
+                    for j, lay in enumerate(layouts):
+                        v = _median(cells.get((b, lay), []), metric)
+                        m[i, j] = np.nan if v is None else v
+                if np.all(np.isnan(m)):
+                    ax.text(0.5, 0.5, f"no {metric} data\n(latency mode off?)", ha="center", va="center")
+                    ax.set_axis_off()
+                else:
+                    im = ax.imshow(m, cmap=cmap, aspect="auto")
+                    fig.colorbar(im, ax=ax, shrink=0.8)
+                    for i in range(len(barriers)):
+                        for j in range(len(layouts)):
+                            if not np.isnan(m[i, j]):
+                                ax.text(j, i, f"{m[i, j]:.3g}", ha="center", va="center", fontsize=8,
+                                        color=_text_colour(im.cmap(im.norm(m[i, j]))))
+                    ax.set_xticks(range(len(layouts)), layouts, rotation=30)
+                    ax.set_yticks(range(len(barriers)), barriers)
+                ax.set_title(f"{lbl}\n{title}", fontsize=8, color="red" if "EMULATED" in lbl else "black")
+        fig.tight_layout(rect=(0, 0, 1, 0.95))
+        fig.suptitle(f"notify:{notify} batch:{batch} (median over repetitions)")
+        figs.append((_save(fig, outdir, f"heatmap_{notify}_batch{batch}"),
+                     f"ns per buffer and efficiency over barrier x layout, notify {notify}, batch {batch}"))
+    return figs
+
+
+def cost_vs_batch(groups, outdir):
+    """ns/buffer against batch size, one line per layout (barrier smp where present)."""
+    figs = []
+    notifies = sorted({e.axis("notify", "?") for _, es in groups for e in es})
+    for notify in notifies:
+        fig, axs = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 4), squeeze=False)
+        any_line = False
+        for col, (lbl, es) in enumerate(groups):
+            ax = axs[0][col]
+            es = [e for e in _plain(es) if e.axis("notify", "?") == notify]
+            barriers = {e.axis("barrier", "?") for e in es}
+            bar = "smp" if "smp" in barriers else (sorted(barriers)[0] if barriers else "?")
+            es = [e for e in es if e.axis("barrier", "?") == bar]
+            layouts = _order([e.axis("layout", "?") for e in es], LAYOUT_ORDER)
+            for (lay,), les in sorted(_by(es, "layout").items(), key=lambda kv: layouts.index(kv[0][0])):
+                pts = []
+                for (b,), bes in _by(les, "batch").items():
+                    vals = [e.ns_per_buffer for e in bes if e.ns_per_buffer is not None]
+                    if vals and b.isdigit():
+                        pts.append((int(b), np.median(vals), np.percentile(vals, 25), np.percentile(vals, 75)))
+                if len(pts) < 1:
+                    continue
+                pts.sort()
+                x, y, lo, hi = map(np.array, zip(*pts))
+                ax.errorbar(x, y, yerr=[y - lo, hi - y], marker="o", capsize=3, label=lay)
+                any_line = True
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("batch")
+            ax.set_ylabel("ns per buffer (median, IQR bars)")
+            ax.set_title(f"{lbl}\nbarrier {bar}, notify {notify}", fontsize=8)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=8)
+        if any_line:
+            figs.append((_save(fig, outdir, f"batch_{notify}"), f"cost against batch size per layout, notify {notify}"))
+        else:
+            plt.close(fig)
+    return figs
+
+
+def _merged_histograms(runs_entries):
+    """{config key: merged buckets} over repetitions (histograms.json side files)."""
+    out = {}
+    for e in runs_entries:
+        h = e.run.histograms.get((e.key, e.repetition)) if e.run else None
+        if h:
+            acc = out.setdefault(e.key, {})
+            for lo, hi, n in h:
+                acc[(lo, hi)] = acc.get((lo, hi), 0) + n
+    return out
+
+
+def latency(groups, outdir):
+    """Latency CDFs from histograms.json, or percentile bars from the counters if none."""
+    figs = []
+    for lbl, es in groups:
+        hists = _merged_histograms(es)
+        fig, ax = plt.subplots(figsize=(7.5, 4.5))
+        if hists:
+            keys = sorted(hists)[:MAX_SERIES]
+            for k in keys:
+                b = sorted(hists[k].items())
+                upper = np.array([hi for (lo, hi), n in b])
+                n = np.cumsum([n for _, n in b])
+                ax.step(upper, n / n[-1], where="post", label=_short(k), lw=1)
+            ax.set_xscale("log")
+            ax.set_xlabel("round-trip latency, ns")
+            ax.set_ylabel("fraction of buffers")
+            ax.set_title(f"{lbl}: latency CDF" + (f" (first {MAX_SERIES} of {len(hists)})" if len(hists) > MAX_SERIES else ""),
+                         fontsize=9)
+            ax.legend(fontsize=6, loc="lower right")
+        else:
+            by = {}
+            for e in es:
+                by.setdefault((_short(e.key),), []).append(e)
+            rows = []
+            for k, ces in sorted(by.items()):
+                ps = [_median(ces, m) for m in ("latency_p50_ns", "latency_p99_ns", "latency_p999_ns")]
+                if ps[0] is not None:
+                    rows.append(("/".join(k), ps))
+            if not rows:
+                plt.close(fig)
+                continue
+            rows = rows[:MAX_SERIES]
+            x = np.arange(len(rows))
+            for i, name in enumerate(("p50", "p99", "p99.9")):
+                ax.bar(x + (i - 1) * 0.27, [r[1][i] or 0 for r in rows], 0.27, label=name)
+            ax.set_xticks(x, [r[0] for r in rows], rotation=60, ha="right", fontsize=7)
+            ax.set_ylabel("latency, ns")
+            ax.set_title(f"{lbl}: latency percentiles", fontsize=9)
+            ax.legend(fontsize=8)
+        figs.append((_save(fig, outdir, f"latency_{lbl}"), f"latency distribution, {lbl}"))
+    return figs
+
+
+def _short(key):
+    parts = [p.split(":", 1)[1] if ":" in p else p for p in key.split("/")[1:]]
+    return "/".join(parts)
+
+
+def role_bars(groups, outdir):
+    """Per-role CPU time and PMU counters per buffer (driver vs device) for each configuration."""
+    figs = []
+    for lbl, es in groups:
+        by = {}
+        for e in es:
+            by.setdefault((_short(e.key),), []).append(e)
+        total = len(by)
+        by = sorted(by.items())[:30]
+        if not by:
+            continue
+        pmu = sorted({k for e in es for k, v in e.counters.items()
+                      if k.startswith("pmu_driver_") and v is not None})
+        panels = [("driver_cpu_ns_per_buffer", "device_cpu_ns_per_buffer", "CPU ns per buffer")]
+        panels += [(k, k.replace("pmu_driver_", "pmu_device_"), k[len("pmu_driver_"):]) for k in pmu[:5]]
+        fig, axs = plt.subplots(len(panels), 1, figsize=(max(7, 0.35 * len(by) + 3), 3.2 * len(panels)),
+                                squeeze=False)
+        x = np.arange(len(by))
+        names = ["/".join(k) for k, _ in by]
+        for ax, (dm, vm, title) in zip(axs[:, 0], panels):
+            ax.bar(x - 0.2, [_median(c, dm) or 0 for _, c in by], 0.4, label="driver")
+            ax.bar(x + 0.2, [_median(c, vm) or 0 for _, c in by], 0.4, label="device")
+            ax.set_ylabel(title, fontsize=8)
+            ax.set_xticks(x, names, rotation=70, ha="right", fontsize=6)
+            ax.legend(fontsize=7)
+        axs[0][0].set_title(f"{lbl}: per-role cost per buffer" + (f" (first 30 of {total} configurations)" if total > 30 else "")
+                            + ("" if pmu else "; no PMU counters counted"), fontsize=9)
+        figs.append((_save(fig, outdir, f"roles_{lbl}"), f"per-role CPU time and PMU counters per buffer, {lbl}"))
+    return figs
+
+
+VERDICT_COLOURS = {"slower": "#c44", "faster": "#4a4", "unchanged": "#999", "inconclusive": "#e9a23b"}
+
+
+def ratio_bars(rows, title, outdir, name, xlabel="ratio (1 = equal)", verdicts=None):
+    """Horizontal bars of ratios with CI whiskers; rows = [(label, ratio, lo, hi)].
+
+    With verdicts (one per row), bars are coloured by verdict, not by the sign of the change,
+    so a noisy 2% "slower" bar that is not significant does not look like a regression."""
+    keep = [i for i, r in enumerate(rows) if r[1] is not None][:40]
+    verdicts = [verdicts[i] for i in keep] if verdicts else None
+    rows = [rows[i] for i in keep]
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.5))
+    y = np.arange(len(rows))
+    r = np.array([x[1] for x in rows])
+    lo = np.array([x[2] for x in rows])
+    hi = np.array([x[3] for x in rows])
+    colours = ([VERDICT_COLOURS.get(v, "#999") for v in verdicts] if verdicts
+               else ["#c44" if v > 1 else "#4a4" for v in r])
+    ax.barh(y, r - 1, left=1, color=colours, alpha=0.6)
+    if verdicts:
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color=c, alpha=0.6, label=v) for v, c in VERDICT_COLOURS.items()],
+                  fontsize=7, loc="best")
+    ax.errorbar(r, y, xerr=[r - lo, hi - r], fmt="o", color="k", capsize=3, ms=3)
+    ax.axvline(1, color="k", lw=0.8)
+    ax.set_yticks(y, [x[0] for x in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=9)
+    return _save(fig, outdir, name)
+
+
+def series(xlabels, values, change_points, title, outdir, name, spread=None):
+    """One history series (median per run) with its change points as vertical lines."""
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    x = np.arange(len(values))
+    ax.plot(x, values, "o-", ms=3, lw=1)
+    if spread is not None:
+        lo, hi = spread
+        ax.fill_between(x, lo, hi, alpha=0.2)
+    for cp in change_points:
+        ax.axvline(cp - 0.5, color="r", ls="--")
+    step = max(1, len(xlabels) // 15)
+    ax.set_xticks(x[::step], [xlabels[i] for i in x[::step]], rotation=45, ha="right", fontsize=6)
+    ax.set_ylabel("ns per buffer (median)")
+    ax.set_title(title, fontsize=8)
+    return _save(fig, outdir, name)

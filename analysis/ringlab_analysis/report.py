@@ -1,0 +1,131 @@
+"""`report`: one Markdown + self-contained HTML report (and the PNGs) from one or more runs."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from . import doc as D
+from . import html, plots, questions
+from .compare import correctness_failures
+
+
+def groups_of(runs):
+    """(label, entries) per architecture + machine + placement; emulated runs marked in the label."""
+    out = {}
+    for r in runs:
+        for e in r.entries:
+            lbl = f"{r.arch} {r.machine_id} placement:{e.axis('placement', '?')}"
+            if r.emulated:
+                lbl += " [EMULATED]"
+            out.setdefault(lbl, []).append(e)
+    return sorted(out.items())
+
+
+def _runs_table(runs):
+    rows = [[r.run_id, r.machine_id, r.arch, "YES (timings meaningless)" if r.emulated else "no",
+             r.preset or (r.rl.get("spec_file") or "-"), r.context.get("date", "-"), r.git_revision,
+             len(r.entries), "yes" if r.rl.get("complete", True) else "NO (interrupted)"] for r in runs]
+    return D.Table(["run", "machine", "arch", "emulated", "preset/spec", "date", "git", "repetitions", "complete"],
+                   rows, bad_rows={i for i, r in enumerate(runs) if r.emulated or not r.rl.get("complete", True)})
+
+
+def _environment(runs):
+    blocks = [D.Heading(2, "Environment")]
+    for r in runs:
+        env, pmu = r.env, r.rl.get("pmu") or {}
+        timer = env.get("timer") or {}
+        blocks.append(D.Heading(3, f"{r.run_id} ({r.label})"))
+        rows = [["machine", r.machine_id], ["host", r.context.get("host_name", "-")],
+                ["CPU", f"{env.get('cpu_vendor', '-')} {env.get('cpu_model', '-')} ({env.get('microarch', '-')})"],
+                ["arch", r.arch], ["CPUs online / cores / SMT", f"{env.get('online_cpus')} / {env.get('cores')} / {env.get('smt')}"],
+                ["kernel", env.get("kernel", "-")], ["governor / boost", f"{env.get('governor')} / {env.get('boost')}"],
+                ["isolcpus / nohz_full", f"{env.get('isolcpus') or '-'} / {env.get('nohz_full') or '-'}"],
+                ["virtualized", f"{env.get('virtualized')} {env.get('hypervisor') or ''}"],
+                ["compiler", f"{env.get('compiler', '-')} {env.get('compiler_flags', '')} ({env.get('build_type', '-')})"],
+                ["ringlab / git", f"{env.get('ringlab_version', '-')} / {r.git_revision}"],
+                ["timer", f"{timer.get('name')} at {timer.get('freq_hz')} Hz, core cycles: {timer.get('core_cycles')}"],
+                ["PMU", "available" if pmu.get("hardware_available") else f"NOT available: {pmu.get('reason', 'no reason recorded')}"],
+                ["emulated", "YES: qemu-user, timings meaningless" if r.emulated else "no"]]
+        blocks.append(D.Table(["field", "value"], rows, bad_rows={len(rows) - 1} if r.emulated else set()))
+        for w in r.rl.get("warnings") or []:
+            blocks.append(D.Para(str(w), "warn"))
+    return blocks
+
+
+def _correctness(runs):
+    fails = correctness_failures(runs)
+    blocks = [D.Heading(2, "Correctness")]
+    if not fails:
+        n = sum(len(r.entries) for r in runs)
+        blocks.append(D.Para(f"All {n} repetitions verified: no verification errors, no lost notifications."))
+        return blocks
+    blocks.append(D.Para(f"{len(fails)} repetition(s) with verification errors or lost notifications:", "bad"))
+    blocks.append(D.Table(["run", "configuration", "repetition", "errors"], [list(f) for f in fails],
+                          bad_rows=set(range(len(fails)))))
+    return blocks
+
+
+def _config_table(runs):
+    by = {}
+    for r in runs:
+        for e in r.entries:
+            by.setdefault((r.label, e.key), []).append(e)
+    rows = []
+    for (lbl, key), es in sorted(by.items()):
+        ns = [e.ns_per_buffer for e in es if e.ns_per_buffer is not None]
+        def med(m):
+            v = [e.value(m) for e in es if e.value(m) is not None]
+            return f"{np.median(v):.3g}" if v else "-"
+        rows.append([lbl, key, len(es), f"{np.median(ns):.4g}" if ns else "-",
+                     f"{(np.percentile(ns, 75) - np.percentile(ns, 25)):.3g}" if ns else "-",
+                     med("cpu_ns_per_buffer"), med("kicks_per_buffer"), med("latency_p99_ns"), med("efficiency")])
+    return D.Table(["run", "configuration", "reps", "ns/buffer (median)", "IQR", "CPU ns/buffer",
+                    "kicks/buffer", "p99 ns", "efficiency"], rows)
+
+
+def build(runs, outdir) -> dict:
+    """Writes report.md, report.html and figures/*.png under outdir; returns their paths."""
+    os.makedirs(outdir, exist_ok=True)
+    figdir = os.path.join(outdir, "figures")
+    blocks = [D.Heading(1, "ringlab report"), _runs_table(runs)]
+    if any(r.emulated for r in runs):
+        blocks.append(D.Para("Some runs are EMULATED (qemu-user): they prove behaviour, their timings are "
+                             "meaningless; they are marked [EMULATED] in every figure and table.", "warn"))
+    blocks += _correctness(runs)
+    blocks.append(D.Heading(2, "Questions answered"))
+    blocks.append(D.Para("Ratios are geometric means over configurations that differ only in the compared axis, "
+                         "with 95% bootstrap confidence intervals over repetitions.", "note"))
+    for q in questions.QUESTIONS:
+        qb, _ = questions.answer(q, runs, figdir)
+        blocks += qb
+    groups = groups_of(runs)
+    blocks.append(D.Heading(2, "Figures"))
+    for title, fn in (("Barrier x layout heatmaps", plots.heatmaps), ("Cost against batch size", plots.cost_vs_batch),
+                      ("Latency", plots.latency), ("Per-role CPU time and PMU counters", plots.role_bars)):
+        figs = fn(groups, figdir)
+        blocks.append(D.Heading(3, title))
+        if not figs:
+            blocks.append(D.Para("no data for this figure in these runs", "note"))
+        for path, cap in figs:
+            blocks.append(D.Image(path, cap))
+    blocks += _environment(runs)
+    blocks.append(D.Heading(2, "All configurations"))
+    blocks.append(D.Details("median per configuration", [_config_table(runs)]))
+    for b in _walk(blocks):
+        if isinstance(b, D.Image):
+            b.rel = os.path.relpath(b.path, outdir)
+    md = os.path.join(outdir, "report.md")
+    ht = os.path.join(outdir, "report.html")
+    with open(md, "w", encoding="utf-8") as f:
+        f.write(D.to_markdown(blocks))
+    with open(ht, "w", encoding="utf-8") as f:
+        f.write(html.to_html("ringlab report", blocks))
+    return {"markdown": md, "html": ht, "figures": figdir}
+
+
+def _walk(blocks):
+    for b in blocks:
+        yield b
+        if isinstance(b, D.Details):
+            yield from _walk(b.blocks)

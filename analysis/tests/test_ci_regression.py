@@ -1,0 +1,75 @@
+"""runners/ci-regression.sh with stand-in binaries that write synthetic results dirs."""
+import json
+import os
+import subprocess
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "runners", "ci-regression.sh")
+
+FAKE = """#!/bin/sh
+# stand-in for `ringlab sweep --preset ci --out DIR --benchmark_repetitions=1`
+[ "$1" = sweep ] || exit 2
+out=""
+while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
+echo "$(basename "$out")" >> "$(dirname "$0")/calls-{side}"
+exec /usr/bin/python3 - "$out" <<'PY'
+import sys, zlib
+sys.path.insert(0, {here!r})
+import fixtures as F
+cfgs = F.grid(layout=["split", "packed"], barrier=["smp", "mandatory"], notify=["poll"], batch=[1, 8])
+out = sys.argv[1]
+F.write_run(out, cfgs, reps=1, seed=zlib.crc32(out.encode()), noise=0.01,
+            scale=lambda c: {scale} if c["barrier"] == "mandatory" else 1.0,
+            errors={errors})
+PY
+"""
+
+
+def fake(tmp_path, side, scale=1.0, errors=None):
+    d = tmp_path / side
+    d.mkdir()
+    p = d / "ringlab"
+    p.write_text(FAKE.format(side=side, here=HERE, scale=scale, errors=errors or {}))
+    p.chmod(0o755)
+    return str(p)
+
+
+def run(*args):
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_interleaved_clean_run(tmp_path):
+    b, c = fake(tmp_path, "b"), fake(tmp_path, "c")
+    r = run(b, c, str(tmp_path / "out"), "6")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ringlab A/B comparison" in r.stdout
+    for k in range(1, 7):
+        assert (tmp_path / "out" / "base" / f"r{k}" / "results.json").is_file()
+        assert (tmp_path / "out" / "cand" / f"r{k}" / "results.json").is_file()
+    log = [line for line in r.stderr.splitlines() if "round" in line and "/6:" in line]
+    assert [("base" in x) for x in log[:4]] == [True, False, False, True]   # ABBA order
+    assert (tmp_path / "out" / "report" / "compare.html").is_file()
+
+
+def test_regression_fails(tmp_path):
+    b, c = fake(tmp_path, "b"), fake(tmp_path, "c", scale=1.3)
+    r = run(b, c, str(tmp_path / "out"), "6")
+    assert r.returncode == 1, r.stdout + r.stderr
+    res = json.load(open(tmp_path / "out" / "report" / "compare.json"))
+    assert len(res["regressions"]) == 4
+
+
+def test_correctness_failure_fails(tmp_path):
+    b = fake(tmp_path, "b")
+    c = fake(tmp_path, "c", errors={"ring/layout:split/barrier:smp/notify:poll/batch:1/ring:256/placement:cross-l3":
+                                    {"lost_notifications": 1}})
+    r = run(b, c, str(tmp_path / "out"), "3")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "correctness" in r.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["/nonexistent", "/nonexistent", "x"], ["/bin/true", "/bin/true", "x", "zero"]])
+def test_usage_errors(args, tmp_path):
+    assert run(*args).returncode == 2

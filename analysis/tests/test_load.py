@@ -1,0 +1,35 @@
+"""Reading the results format: tolerance of optional fields, pooling, histograms."""
+import json
+
+import fixtures as F
+from ringlab_analysis.load import config_key_of, load_run, load_runs
+
+
+def test_gb_suffixes_are_not_part_of_the_configuration():
+    assert config_key_of("ring/layout:split/batch:8/iterations:100/repeats:5/manual_time") == \
+        "ring/layout:split/batch:8"
+
+
+def test_aggregates_skipped_histograms_read_and_nulls_tolerated(tmp_path):
+    cfgs = F.grid(layout=["split"], barrier=["smp"], notify=["poll"], batch=[1])
+    F.write_run(str(tmp_path / "r"), cfgs, reps=4)
+    doc = json.load(open(tmp_path / "r" / "results.json"))
+    e = doc["benchmarks"][0]
+    e["latency_p99_ns"] = None
+    e["ringlab"]["nulls"]["latency_p99_ns"] = "no latency histogram"
+    del doc["benchmarks"][1]["ringlab"]          # optional object missing altogether
+    json.dump(doc, open(tmp_path / "r" / "results.json", "w"))
+    run = load_run(str(tmp_path / "r"))
+    assert len(run.entries) == 4                 # the two aggregates are not repetitions
+    assert run.entries[0].value("latency_p99_ns") is None
+    assert run.entries[1].axis("layout") == "split" and not run.entries[1].has_correctness_failure
+    assert len(run.histograms) == 4
+    assert all(b[0] <= b[1] for h in run.histograms.values() for b in h)
+
+
+def test_folder_of_rounds_is_pooled(tmp_path):
+    cfgs = F.grid(layout=["split", "packed"], barrier=["smp"], notify=["poll"], batch=[1])
+    for k in range(3):
+        F.write_run(str(tmp_path / "base" / f"r{k}"), cfgs, reps=1, seed=k)
+    runs = load_runs([str(tmp_path / "base")])
+    assert len(runs) == 3 and sum(len(r.entries) for r in runs) == 6

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# ci-regression.sh BASE_BIN CAND_BIN OUT_DIR [ROUNDS]
+#
+# Runs a short sweep with the base and the candidate ringlab binaries, interleaved
+# (round k: base then candidate for odd k, candidate then base for even k, an ABBA order),
+# so slow machine drift (thermal, frequency, noisy neighbours) hits both sides alike.
+# Each round writes OUT_DIR/base/rK and OUT_DIR/cand/rK; compare pools the rounds as
+# repetitions.  Then the comparison goes to OUT_DIR/report and its Markdown to stdout.
+#
+# Exit status: 0 clean; 1 the candidate has correctness failures (verification errors or
+# lost notifications), or a regression is significant AND above the threshold; 2 usage
+# error or a sweep that could not run at all.
+#
+# The regression threshold has one default, DEFAULT_REGRESSION_THRESHOLD_PCT in
+# analysis/ringlab_analysis/compare.py; set RINGLAB_REGRESSION_THRESHOLD (percent) to override.
+# ROUNDS defaults to 6: with one repetition per round, 6 per side is the fewest for which a
+# Mann-Whitney test of ~10 configurations can still pass Benjamini-Hochberg at 0.05.
+set -uo pipefail
+
+usage() { echo "usage: $0 BASE_BIN CAND_BIN OUT_DIR [ROUNDS]" >&2; exit 2; }
+[ $# -ge 3 ] && [ $# -le 4 ] || usage
+base_bin=$1 cand_bin=$2 out=$3 rounds=${4:-6}
+preset=${RINGLAB_CI_PRESET:-ci}
+case $rounds in ''|*[!0-9]*) echo "ci-regression: ROUNDS must be a positive integer (got '$rounds')" >&2; exit 2 ;; esac
+[ "$rounds" -ge 1 ] || usage
+for b in "$base_bin" "$cand_bin"; do
+    [ -x "$b" ] || { echo "ci-regression: $b is not an executable" >&2; exit 2; }
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+report_tool=${RINGLAB_REPORT:-$here/../analysis/ringlab-report}
+mkdir -p "$out/base" "$out/cand" "$out/logs" || exit 2
+
+sweep() {  # sweep SIDE BIN ROUND
+    local side=$1 bin=$2 k=$3 dir="$out/$1/r$3" log="$out/logs/$1-r$3.log" rc
+    rm -rf "$dir"
+    echo "ci-regression: round $k/$rounds: $side ($bin)" >&2
+    "$bin" sweep --preset "$preset" --out "$dir" --benchmark_repetitions=1 >"$log" 2>&1
+    rc=$?
+    # 1 = a configuration failed verification: the results are still written and compare
+    # reports them; anything else means the sweep did not produce a usable run.
+    if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+        echo "ci-regression: $side sweep failed with exit $rc; last lines of $log:" >&2
+        tail -n 20 "$log" >&2
+        exit 2
+    fi
+    [ -f "$dir/results.json" ] || { echo "ci-regression: $side sweep wrote no $dir/results.json" >&2; exit 2; }
+}
+
+start=$(date +%s)
+for k in $(seq 1 "$rounds"); do
+    if [ $((k % 2)) -eq 1 ]; then
+        sweep base "$base_bin" "$k"; sweep cand "$cand_bin" "$k"
+    else
+        sweep cand "$cand_bin" "$k"; sweep base "$base_bin" "$k"
+    fi
+done
+echo "ci-regression: $rounds rounds in $(( $(date +%s) - start )) s" >&2
+
+threshold_args=()
+[ -n "${RINGLAB_REGRESSION_THRESHOLD:-}" ] && threshold_args=(--threshold "$RINGLAB_REGRESSION_THRESHOLD")
+"$report_tool" compare "$out/base" "$out/cand" --out "$out/report" "${threshold_args[@]}" \
+    --fail-on-regression --fail-on-correctness
+rc=$?
+# A full report of the candidate's runs, for people who open the folder; never fails CI.
+"$report_tool" report "$out/cand" --out "$out/report/candidate" >/dev/null 2>&1 \
+    || echo "ci-regression: (candidate report could not be built; see above)" >&2
+case $rc in
+    0) echo "ci-regression: OK (report in $out/report)" >&2 ;;
+    1) echo "ci-regression: FAILED: candidate correctness failure or significant regression above threshold" \
+            "(report in $out/report)" >&2 ;;
+    *) echo "ci-regression: compare could not run (exit $rc)" >&2; rc=2 ;;
+esac
+exit $rc
