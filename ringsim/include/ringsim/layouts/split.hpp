@@ -1,0 +1,339 @@
+// ringsim/layouts/split.hpp: the virtio split ring (spec "Split Virtqueues"), one
+// single-descriptor buffer per available entry.
+//
+// Memory (each area line-aligned, none sharing a line; see shared_area.hpp):
+//   desc    N x 16  written by the driver, read by the device
+//   avail   6 + 2N  {flags, idx, ring[N], used_event}: written by the driver
+//   used    6 + 8N  {flags, idx, {id,len}[N], avail_event}: written by the device
+//   driver-state / driver-tokens / driver-free-ids, device-state: private to one role
+// Invariants:
+//   - indices are free-running u16; slot = idx & (N - 1); N <= 32768 keeps full != empty.
+//   - avail->idx - last_avail <= N and used->idx - last_used <= N.
+//   - a descriptor head is either on the driver's free list or outstanding (token map set).
+//
+// Barrier sites and their pairings (the letters are used at each site below):
+//   A  driver_publish:      publish_store(avail->idx)   pairs with B
+//   B  device_pop:          consume_load(avail->idx)    pairs with A
+//   C  device_publish:      publish_store(used->idx)    pairs with D
+//   D  driver_reap:         consume_load(used->idx)     pairs with C
+//   E  driver_kick_needed:  notify_check, then read used->flags / avail_event   pairs with F
+//   F  device_enable_kicks: write used->flags / avail_event, notify_check, re-read avail->idx  pairs with E
+//   G  device_call_needed:  notify_check, then read avail->flags / used_event   pairs with H
+//   H  driver_enable_calls: write avail->flags / used_event, notify_check, re-read used->idx   pairs with G
+// E/F and G/H are the two halves of the no-lost-notification protocol (DOMAIN.md section 5):
+// with a store->load barrier on both sides, either the notifier sees the re-enabled
+// suppression word, or the sleeper's re-check sees the newly published index.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "ringsim/concepts.hpp"
+#include "ringsim/event_rules.hpp"
+#include "ringsim/layouts/common.hpp"
+#include "ringsim/shared_area.hpp"
+#include "ringsim/virtio_defs.hpp"
+
+namespace ringsim {
+namespace detail {
+
+// Everything split and split-inorder have in common: the shared areas, the device's pop,
+// the notification decisions, and the diagnostics.  The two layouts differ only in how the
+// driver picks descriptor heads and how completions are written to and read from `used`.
+template <class B>
+class SplitBase {
+public:
+    static constexpr bool supports_notify(NotifyMode) { return true; }
+
+    std::uint32_t size() const { return n_; }
+
+    // Driver side ---------------------------------------------------------------
+    void driver_publish() {
+        if (drv_->avail_idx == drv_->avail_published) return;  // nothing added: no line transfer
+        // A: descriptors and avail->ring entries before avail->idx.  Pairs with B in device_pop.
+        B::publish_store(avail_idx_, drv_->avail_idx);
+        drv_->avail_published = drv_->avail_idx;
+    }
+
+    bool driver_kick_needed() {
+        if (notify_ == NotifyMode::poll) return false;
+        // E: the avail->idx store (A) before the suppression load.  Pairs with F in
+        // device_enable_kicks.
+        B::notify_check();
+        if (notify_ == NotifyMode::flags) return (read_once(used_flags_) & virtio::kUsedFNoNotify) == 0;
+        const std::uint16_t now = drv_->avail_published;
+        const std::uint16_t old = drv_->kick_old;
+        drv_->kick_old = now;  // "old" advances on every decision, notified or not
+        return need_event(read_once(avail_event_), now, old);
+    }
+
+    void driver_disable_calls() {
+        if (notify_ == NotifyMode::poll || !drv_->calls_enabled) return;
+        drv_->calls_enabled = false;
+        if (notify_ == NotifyMode::flags) {
+            write_once(avail_flags_, virtio::kAvailFNoInterrupt);
+        } else {
+            // event_idx: the spec has no "off" for used_event; point it just behind what we have
+            // reaped, so the device's window [old, new) reaches it only after 2^16 completions.
+            write_once(used_event_, static_cast<std::uint16_t>(read_once(&drv_->last_used) - 1));
+        }
+    }
+
+    bool driver_enable_calls() {
+        if (notify_ != NotifyMode::poll) {
+            if (notify_ == NotifyMode::flags) {
+                if (!drv_->calls_enabled) write_once(avail_flags_, std::uint16_t{0});
+            } else {
+                // Ask for a call when the device writes the used entry at last_used.
+                write_once(used_event_, read_once(&drv_->last_used));
+            }
+            drv_->calls_enabled = true;
+            // H: the suppression store before the used->idx re-check.  Pairs with G in
+            // device_call_needed.
+            B::notify_check();
+        }
+        const std::uint16_t used = B::consume_load(used_idx_);  // D (re-check)
+        drv_->cached_used = used;
+        return used != read_once(&drv_->last_used);
+    }
+
+    // Device side ---------------------------------------------------------------
+    bool device_pop(std::uint16_t& id, std::uint64_t& addr, std::uint32_t& len) {
+        const std::uint16_t last = dev_->last_avail;
+        if (last == dev_->cached_avail) {
+            // B: avail->idx before the ring entry and the descriptor.  Pairs with A.
+            const std::uint16_t avail = B::consume_load(avail_idx_);
+            dev_->cached_avail = avail;
+            if (avail == last) return false;
+        }
+        const std::uint16_t head = read_once(&avail_ring_[last & mask_]);
+        // A well-behaved driver never writes head >= N; the mask only keeps a corrupted ring
+        // inside its memory (the bad head then comes back to the driver as not_outstanding).
+        const virtio::SplitDesc* d = &desc_[head & mask_];
+        addr = read_once(&d->addr);
+        len = read_once(&d->len);
+        id = head;
+        write_once(&dev_->last_avail, static_cast<std::uint16_t>(last + 1));
+        return true;
+    }
+
+    bool device_call_needed() {
+        if (notify_ == NotifyMode::poll) return false;
+        // G: the used->idx store (C) before the suppression load.  Pairs with H.
+        B::notify_check();
+        if (notify_ == NotifyMode::flags) return (read_once(avail_flags_) & virtio::kAvailFNoInterrupt) == 0;
+        const std::uint16_t now = dev_->used_published;
+        const std::uint16_t old = dev_->call_old;
+        dev_->call_old = now;
+        return need_event(read_once(used_event_), now, old);
+    }
+
+    void device_disable_kicks() {
+        if (notify_ == NotifyMode::poll || !dev_->kicks_enabled) return;
+        dev_->kicks_enabled = false;
+        if (notify_ == NotifyMode::flags) {
+            write_once(used_flags_, virtio::kUsedFNoNotify);
+        } else {
+            write_once(avail_event_, static_cast<std::uint16_t>(read_once(&dev_->last_avail) - 1));
+        }
+    }
+
+    bool device_enable_kicks() {
+        if (notify_ != NotifyMode::poll) {
+            if (notify_ == NotifyMode::flags) {
+                if (!dev_->kicks_enabled) write_once(used_flags_, std::uint16_t{0});
+            } else {
+                // Ask for a kick when the driver makes the entry at last_avail available.
+                write_once(avail_event_, read_once(&dev_->last_avail));
+            }
+            dev_->kicks_enabled = true;
+            // F: the suppression store before the avail->idx re-check.  Pairs with E.
+            B::notify_check();
+        }
+        const std::uint16_t avail = B::consume_load(avail_idx_);  // B (re-check)
+        dev_->cached_avail = avail;
+        return avail != read_once(&dev_->last_avail);
+    }
+
+    // Diagnostics (any thread, racy) ---------------------------------------------
+    bool pending_for_device() const { return read_once(avail_idx_) != read_once(&dev_->last_avail); }
+    bool pending_for_driver() const { return read_once(used_idx_) != read_once(&drv_->last_used); }
+
+    RingSnapshot snapshot() const {
+        RingSnapshot s{};
+        s.driver_published = read_once(avail_idx_);
+        s.device_seen = read_once(&dev_->last_avail);
+        s.device_published = read_once(used_idx_);
+        s.driver_seen = read_once(&drv_->last_used);
+        s.avail_flags_or_driver_event_flags = read_once(avail_flags_);
+        s.used_flags_or_device_event_flags = read_once(used_flags_);
+        s.used_event_or_driver_off_wrap = read_once(used_event_);
+        s.avail_event_or_device_off_wrap = read_once(avail_event_);
+        return s;
+    }
+
+    std::vector<Area> areas() const { return mem_.areas(); }
+
+protected:
+    // Private state.  Fields the watchdog reads (last_used, last_avail) go through
+    // read_once/write_once; the rest are touched by their owner only.
+    struct DriverState {
+        std::uint16_t avail_idx;        // next avail->idx (shadow; published by A)
+        std::uint16_t avail_published;  // value last stored to avail->idx
+        std::uint16_t kick_old;         // avail idx at the previous kick decision
+        std::uint16_t last_used;        // next used entry to reap        [watchdog]
+        std::uint16_t cached_used;      // used->idx as last read (D)
+        std::uint16_t batch_left;       // in-order: completions left in the current used batch
+        std::uint32_t batch_len;        // in-order: len of the batch's last buffer
+        std::uint32_t num_free;         // descriptors the driver may add
+        bool calls_enabled;             // shadow of avail->flags / used_event state
+    };
+    struct DeviceState {
+        std::uint16_t last_avail;       // next avail entry to pop        [watchdog]
+        std::uint16_t cached_avail;     // avail->idx as last read (B)
+        std::uint16_t used_idx;         // next used->idx (shadow; published by C)
+        std::uint16_t used_published;   // value last stored to used->idx
+        std::uint16_t call_old;         // used idx at the previous call decision
+        std::uint16_t pending;          // in-order: completions pushed since the last publish
+        std::uint32_t pending_last_id;  // in-order: id of the last pushed completion
+        std::uint32_t pending_last_len;
+        bool kicks_enabled;
+    };
+
+    SplitBase(const RingOptions& o, std::string_view layout, bool with_free_list)
+        : n_(o.size), mask_(o.size - 1), notify_(o.notify), mem_(check(o, layout)) {
+        const auto i_desc = mem_.add("desc", sizeof(virtio::SplitDesc) * n_, true);
+        const auto i_avail = mem_.add("avail", virtio::avail_bytes(n_), true);
+        const auto i_used = mem_.add("used", virtio::used_bytes(n_), true);
+        const auto i_drv = mem_.add("driver-state", sizeof(DriverState), false);
+        const auto i_tok = mem_.add("driver-tokens", sizeof(std::uint32_t) * n_, false);
+        const auto i_aux = mem_.add(with_free_list ? "driver-free-ids" : "driver-lens",
+                                    with_free_list ? sizeof(std::uint16_t) * n_ : sizeof(std::uint32_t) * n_,
+                                    false);
+        const auto i_dev = mem_.add("device-state", sizeof(DeviceState), false);
+        mem_.allocate();
+
+        desc_ = mem_.template at<virtio::SplitDesc>(i_desc);
+        auto* avail = mem_.template at<std::byte>(i_avail);
+        avail_flags_ = reinterpret_cast<std::uint16_t*>(avail + virtio::kAvailFlagsOffset);
+        avail_idx_ = reinterpret_cast<std::uint16_t*>(avail + virtio::kAvailIdxOffset);
+        avail_ring_ = reinterpret_cast<std::uint16_t*>(avail + virtio::kAvailRingOffset);
+        used_event_ = reinterpret_cast<std::uint16_t*>(avail + virtio::avail_used_event_offset(n_));
+        auto* used = mem_.template at<std::byte>(i_used);
+        used_flags_ = reinterpret_cast<std::uint16_t*>(used + virtio::kUsedFlagsOffset);
+        used_idx_ = reinterpret_cast<std::uint16_t*>(used + virtio::kUsedIdxOffset);
+        used_ring_ = reinterpret_cast<virtio::UsedElem*>(used + virtio::kUsedRingOffset);
+        avail_event_ = reinterpret_cast<std::uint16_t*>(used + virtio::used_avail_event_offset(n_));
+
+        drv_ = mem_.template at<DriverState>(i_drv);
+        dev_ = mem_.template at<DeviceState>(i_dev);
+        tokens_ = mem_.template at<std::uint32_t>(i_tok);
+        for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = kNoToken;
+        if (with_free_list) {
+            free_ids_ = IdStack(mem_.template at<std::uint16_t>(i_aux), n_);
+        } else {
+            lens_ = mem_.template at<std::uint32_t>(i_aux);
+        }
+        drv_->num_free = n_;
+        // Zeroed rings mean "notifications enabled" (flags 0, event 0), as the spec initialises them.
+        drv_->calls_enabled = true;
+        dev_->kicks_enabled = true;
+    }
+
+    static std::uint32_t check(const RingOptions& o, std::string_view layout) {
+        validate_ring_options(o, layout, true, "poll, flags or event_idx");
+        return o.cache_line;
+    }
+
+    std::uint32_t n_;
+    std::uint16_t mask_;
+    NotifyMode notify_;
+    AreaSet mem_;
+
+    virtio::SplitDesc* desc_ = nullptr;
+    std::uint16_t* avail_flags_ = nullptr;
+    std::uint16_t* avail_idx_ = nullptr;
+    std::uint16_t* avail_ring_ = nullptr;
+    std::uint16_t* used_event_ = nullptr;
+    std::uint16_t* used_flags_ = nullptr;
+    std::uint16_t* used_idx_ = nullptr;
+    virtio::UsedElem* used_ring_ = nullptr;
+    std::uint16_t* avail_event_ = nullptr;
+
+    DriverState* drv_ = nullptr;
+    DeviceState* dev_ = nullptr;
+    std::uint32_t* tokens_ = nullptr;  // token map: desc head -> engine token (kNoToken = free)
+    std::uint32_t* lens_ = nullptr;    // in-order only: len added per descriptor
+    IdStack free_ids_;                 // split only: free descriptor heads
+};
+
+}  // namespace detail
+
+// The split ring with out-of-order completion: descriptor heads come from a private free
+// list, the device writes one used element per buffer.
+template <class B>
+class SplitRing : public detail::SplitBase<B> {
+    using Base = detail::SplitBase<B>;
+    using Base::drv_, Base::dev_, Base::n_, Base::mask_, Base::desc_, Base::avail_ring_,
+        Base::used_ring_, Base::used_idx_, Base::tokens_, Base::free_ids_;
+
+public:
+    static constexpr std::string_view name = "split";
+
+    explicit SplitRing(const RingOptions& o = {}) : Base(o, name, true) {}
+
+    std::uint32_t driver_free() const { return drv_->num_free; }
+
+    void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
+        if (drv_->num_free == 0) [[unlikely]] detail::throw_driver_full(name);
+        const std::uint16_t head = free_ids_.pop();
+        --drv_->num_free;
+        tokens_[head] = token;
+        virtio::SplitDesc* d = &desc_[head];
+        detail::write_once(&d->addr, addr);
+        detail::write_once(&d->len, len);
+        detail::write_once(&d->flags, std::uint16_t{0});  // one device-readable element
+        detail::write_once(&d->next, std::uint16_t{0});
+        detail::write_once(&avail_ring_[drv_->avail_idx & mask_], head);
+        ++drv_->avail_idx;  // made visible by A in driver_publish
+    }
+
+    ReapStatus driver_reap(std::uint32_t& token, std::uint32_t& len) {
+        const std::uint16_t last = drv_->last_used;
+        if (last == drv_->cached_used) {
+            // D: used->idx before the used element.  Pairs with C in device_publish.
+            const std::uint16_t used = B::consume_load(used_idx_);
+            drv_->cached_used = used;
+            if (used == last) return ReapStatus::empty;
+        }
+        const virtio::UsedElem* e = &used_ring_[last & mask_];
+        const std::uint32_t id = detail::read_once(&e->id);
+        const std::uint32_t elen = detail::read_once(&e->len);
+        detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
+        if (id >= n_) return ReapStatus::bad_id;
+        if (tokens_[id] == detail::kNoToken) return ReapStatus::not_outstanding;
+        token = tokens_[id];
+        tokens_[id] = detail::kNoToken;
+        free_ids_.push(static_cast<std::uint16_t>(id));
+        ++drv_->num_free;
+        len = elen;
+        return ReapStatus::ok;
+    }
+
+    void device_push(std::uint16_t id, std::uint32_t len) {
+        virtio::UsedElem* e = &used_ring_[dev_->used_idx & mask_];
+        detail::write_once(&e->id, std::uint32_t{id});
+        detail::write_once(&e->len, len);
+        ++dev_->used_idx;  // made visible by C in device_publish
+    }
+
+    void device_publish() {
+        if (dev_->used_idx == dev_->used_published) return;
+        // C: used elements before used->idx.  Pairs with D in driver_reap.
+        B::publish_store(used_idx_, dev_->used_idx);
+        dev_->used_published = dev_->used_idx;
+    }
+};
+
+}  // namespace ringsim
