@@ -52,8 +52,8 @@ public:
     StepResult step(bool flush) {
         StepResult r;
         reap(r);
-        if (!window_closed_) submit(r, flush);
-        r.done = window_closed_ && inflight_ == 0;
+        if (!window_closed_ && !broken_) submit(r, flush);
+        r.done = (window_closed_ && inflight_ == 0) || broken_;
         return r;
     }
 
@@ -81,10 +81,17 @@ private:
             ringsim::ReapStatus st = ring_.driver_reap(tok, len);
             if (st == ringsim::ReapStatus::empty) break;
             r.did_work = true;
-            if (st == ringsim::ReapStatus::bad_id) { ++errors.out_of_range; continue; }
+            // After a bad id the ring's bookkeeping no longer means anything: stop the
+            // run (the engine reports what was still in flight as lost) rather than guess.
+            if (st == ringsim::ReapStatus::bad_id) {
+                ++errors.out_of_range;
+                broken_ = true;
+                break;
+            }
             if (st == ringsim::ReapStatus::not_outstanding || tok >= pool_.count() || !outstanding_[tok]) {
                 ++errors.duplicated;
-                continue;
+                broken_ = true;
+                break;
             }
             std::uint64_t seq = seq_of_[tok];
             if (!pool_.response_ok(tok, seq)) {
@@ -157,7 +164,7 @@ private:
     std::vector<std::uint32_t> free_;
     std::uint32_t len_ = 0, inflight_ = 0;
     std::uint64_t completed_ = 0, next_seq_ = 0;
-    bool window_open_ = false, window_closed_ = false;
+    bool window_open_ = false, window_closed_ = false, broken_ = false;
 };
 
 }  // namespace ringlab
