@@ -1,0 +1,91 @@
+// pmu_bridge.cpp: the sweep's PMU session over ringlab_pmu (probe, factory, readings).
+#include "sweep/pmu_bridge.hpp"
+
+#include <stdexcept>
+
+#include "pmu/counters.hpp"
+#include "pmu/events.hpp"
+#include "pmu/pmu_json.hpp"
+#include "pmu/probe.hpp"
+#include "sweep/sweep_spec.hpp"
+
+namespace ringlab::sweep {
+
+namespace {
+
+std::string join_events(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& e : v) s += (s.empty() ? "" : ",") + e;
+    return s;
+}
+
+results::RoleReadings to_readings(const RoleCounters* rc) {
+    results::RoleReadings out;
+    const auto* c = pmu::as_pmu(rc);
+    if (!c) return out;  // the engine opened nothing for this role
+    for (const auto& h : c->hardware()) {
+        results::CounterReading r;
+        r.alias = h.alias;
+        r.name = h.name;
+        r.value = h.value;
+        r.enabled_ns = h.enabled_ns;
+        r.running_ns = h.running_ns;
+        r.scaled = h.scaled;
+        r.multiplexed = h.multiplexed;
+        r.reason = h.reason;
+        out.hardware.push_back(std::move(r));
+    }
+    const auto& s = c->software();
+    results::SoftwareReading sw;
+    auto d = [](const std::optional<std::uint64_t>& v) { return v ? std::optional<double>(double(*v)) : std::nullopt; };
+    sw.task_clock_ns = d(s.task_clock_ns);
+    sw.context_switches = d(s.context_switches);
+    sw.cpu_migrations = d(s.cpu_migrations);
+    sw.page_faults = d(s.page_faults);
+    sw.reason = s.reason;
+    out.software = sw;
+    return out;
+}
+
+class LibpfmSession : public PmuSession {
+public:
+    explicit LibpfmSession(pmu::Capability cap) : factory_(std::move(cap)) {}
+    CounterFactory* factory() override { return &factory_; }
+    nlohmann::json probe_json() const override { return pmu::context_json(factory_.capability()); }
+    std::vector<std::string> warnings() const override {
+        std::vector<std::string> w;
+        const auto& cap = factory_.capability();
+        if (!cap.hardware_available)
+            w.push_back("hardware PMU counters unavailable: " + (cap.reason.empty() ? std::string("no reason given") : cap.reason) +
+                        " (software counters are still collected)");
+        else
+            for (const auto& e : cap.events)
+                if (!e.available && !e.software)
+                    w.push_back("PMU event " + e.spec.alias + " (" + (e.spec.name.empty() ? "none" : e.spec.name) +
+                                ") unavailable: " + e.reason);
+        return w;
+    }
+    results::PmuReadings read(const RunResult& r) const override {
+        return {to_readings(r.driver.counters.get()), to_readings(r.device.counters.get())};
+    }
+
+private:
+    pmu::PmuCounterFactory factory_;
+};
+
+}  // namespace
+
+std::unique_ptr<PmuSession> open_pmu_session(const std::vector<std::string>& events) {
+    std::vector<pmu::EventSpec> requested;
+    if (!events.empty()) {
+        try {
+            requested = pmu::parse_event_list(join_events(events));
+        } catch (const std::invalid_argument& e) {
+            throw SpecError(std::string("--events: ") + e.what() +
+                            " (give libpfm4 event names, comma-separated, optionally alias=NAME)");
+        }
+    }
+    return std::make_unique<LibpfmSession>(pmu::probe(requested));
+}
+
+}  // namespace ringlab::sweep

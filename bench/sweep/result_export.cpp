@@ -1,0 +1,307 @@
+// result_export.cpp: RunResult -> SCHEMA.md counters and entry.ringlab; atomic writes.
+#include "sweep/result_export.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace ringlab::results {
+
+const char* notify_name(ringsim::NotifyMode m) {
+    switch (m) {
+        case ringsim::NotifyMode::poll: return "poll";
+        case ringsim::NotifyMode::flags: return "flags";
+        case ringsim::NotifyMode::event_idx: return "event-idx";
+    }
+    return "unknown";
+}
+const char* wait_name(WaitMode m) {
+    switch (m) {
+        case WaitMode::spin: return "spin";
+        case WaitMode::sleep: return "sleep";
+        case WaitMode::hybrid: return "hybrid";
+    }
+    return "unknown";
+}
+const char* kick_mode_name(KickMode m) { return m == KickMode::unlocked ? "unlocked" : "under-lock"; }
+const char* device_access_name(DeviceAccess m) { return m == DeviceAccess::barrier ? "barrier" : "relaxed"; }
+
+nlohmann::json Nulls::number(const std::string& field, std::optional<double> v, const std::string& reason) {
+    if (v && std::isfinite(*v)) return *v;
+    // A value that exists but is not finite is a bug upstream: say so rather than hide it.
+    j_[field] = v ? "not finite (" + std::string(std::isnan(*v) ? "NaN" : "Infinity") + "): " + reason : reason;
+    return nullptr;
+}
+
+namespace {
+
+std::optional<double> per_buffer(double v, std::uint64_t buffers) {
+    if (buffers == 0) return std::nullopt;
+    return v / double(buffers);
+}
+
+// Aliases become part of a flat counter name: keep [A-Za-z0-9_] ("branch-misses" -> "branch_misses").
+std::string flat_alias(std::string a) {
+    for (auto& ch : a)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return a;
+}
+
+// The thread CPU clocks cannot both read 0 over a window that moved buffers.
+bool cpu_measured(const RoleStats& s) { return s.cpu_ns > 0; }
+
+nlohmann::json duration_json(const DurationStats& d) {
+    return {{"count", d.count}, {"min_ns", d.min_ns}, {"max_ns", d.max_ns}, {"total_ns", d.total_ns},
+            {"mean_ns", d.mean_ns()}};
+}
+
+nlohmann::json role_json(const RoleStats& s) {
+    return {{"cpu_ns", s.cpu_ns},
+            {"notifications", s.notifications},
+            {"suppressed", s.suppressed},
+            {"sleeps", s.sleeps},
+            {"spurious_wakeups", s.spurious_wakeups}};
+}
+
+nlohmann::json hardware_json(const std::vector<CounterReading>& v, const std::string& role, Nulls& nulls) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& c : v) {
+        std::string field = "pmu." + role + "." + c.alias;
+        nlohmann::json e = {{"alias", c.alias},         {"name", c.name},
+                            {"enabled_ns", c.enabled_ns}, {"running_ns", c.running_ns},
+                            {"scaled", c.scaled},       {"multiplexed", c.multiplexed}};
+        e["value"] = nulls.number(field, c.value, c.reason.empty() ? "counter did not count" : c.reason);
+        if (!c.reason.empty()) e["reason"] = c.reason;
+        a.push_back(std::move(e));
+    }
+    return a;
+}
+
+nlohmann::json software_json(const std::optional<SoftwareReading>& s, const std::string& role, Nulls& nulls) {
+    if (!s) {
+        nulls.add("software." + role, "no software counters (PMU capture not set up for this run)");
+        return nullptr;
+    }
+    const std::string why = s->reason.empty() ? "software event unavailable" : s->reason;
+    return {{"task_clock_ns", nulls.number("software." + role + ".task_clock_ns", s->task_clock_ns, why)},
+            {"context_switches", nulls.number("software." + role + ".context_switches", s->context_switches, why)},
+            {"cpu_migrations", nulls.number("software." + role + ".cpu_migrations", s->cpu_migrations, why)},
+            {"page_faults", nulls.number("software." + role + ".page_faults", s->page_faults, why)}};
+}
+
+}  // namespace
+
+nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
+    nlohmann::json c = nlohmann::json::object();
+    const auto b = r.buffers;
+    const std::string no_buffers = "no buffers completed in the timed window";
+
+    c["ns_per_buffer"] = nulls.number("ns_per_buffer", b ? std::optional(r.ns_per_buffer()) : std::nullopt, no_buffers);
+    c["cycles_per_buffer"] =
+        nulls.number("cycles_per_buffer", b ? std::optional(r.ticks_per_buffer()) : std::nullopt, no_buffers);
+    c["buffers_per_second"] = nulls.number(
+        "buffers_per_second", r.seconds > 0 ? std::optional(double(b) / r.seconds) : std::nullopt,
+        "the timed window has zero length");
+
+    const std::string no_cpu = "thread CPU clock read 0 (not measured)";
+    auto cpu_pb = [&](const RoleStats& s) {
+        return cpu_measured(s) ? per_buffer(double(s.cpu_ns), b) : std::nullopt;
+    };
+    c["driver_cpu_ns_per_buffer"] = nulls.number("driver_cpu_ns_per_buffer", cpu_pb(r.driver), b ? no_cpu : no_buffers);
+    c["device_cpu_ns_per_buffer"] = nulls.number("device_cpu_ns_per_buffer", cpu_pb(r.device), b ? no_cpu : no_buffers);
+    c["cpu_ns_per_buffer"] = nulls.number(
+        "cpu_ns_per_buffer",
+        cpu_measured(r.driver) && cpu_measured(r.device) ? per_buffer(double(r.driver.cpu_ns + r.device.cpu_ns), b)
+                                                         : std::nullopt,
+        b ? no_cpu : no_buffers);
+
+    c["kicks_per_buffer"] = nulls.number("kicks_per_buffer", per_buffer(double(r.driver.notifications), b), no_buffers);
+    c["calls_per_buffer"] = nulls.number("calls_per_buffer", per_buffer(double(r.device.notifications), b), no_buffers);
+    c["suppressed_per_buffer"] = nulls.number(
+        "suppressed_per_buffer", per_buffer(double(r.driver.suppressed + r.device.suppressed), b), no_buffers);
+    c["sleeps_per_buffer"] =
+        nulls.number("sleeps_per_buffer", per_buffer(double(r.driver.sleeps + r.device.sleeps), b), no_buffers);
+    c["spurious_wakeups_per_buffer"] = nulls.number(
+        "spurious_wakeups_per_buffer",
+        per_buffer(double(r.driver.spurious_wakeups + r.device.spurious_wakeups), b), no_buffers);
+
+    const bool lat = r.latency && r.latency->count() > 0;
+    const std::string no_lat = r.latency ? "latency mode recorded no samples"
+                                         : "latency not measured in this run (throughput mode)";
+    auto pct = [&](double p) { return lat ? std::optional(double(r.latency->percentile(p))) : std::nullopt; };
+    c["latency_p50_ns"] = nulls.number("latency_p50_ns", pct(0.50), no_lat);
+    c["latency_p99_ns"] = nulls.number("latency_p99_ns", pct(0.99), no_lat);
+    c["latency_p999_ns"] = nulls.number("latency_p999_ns", pct(0.999), no_lat);
+    c["latency_max_ns"] = nulls.number("latency_max_ns", lat ? std::optional(double(r.latency->max())) : std::nullopt, no_lat);
+
+    c["verify_errors"] = r.errors.total();
+    c["lost_notifications"] = r.lost_notifications;
+    c["floor_rtt_ns"] = nulls.number("floor_rtt_ns", r.floor_rtt_ns,
+                                     r.config.measure_floor ? "the CPU pair's round trip could not be measured"
+                                                            : "floor measurement was turned off");
+    c["efficiency"] = nulls.number("efficiency", r.efficiency(),
+                                   !r.floor_rtt_ns ? "needs floor_rtt_ns" : "needs completed buffers");
+
+    if (r.config.submitters > 1) {
+        c["lock_hold_mean_ns"] = nulls.number(
+            "lock_hold_mean_ns", r.lock.hold.count ? std::optional(r.lock.hold.mean_ns()) : std::nullopt,
+            "the submitters' lock was never held");
+        c["lock_wait_mean_ns"] = nulls.number(
+            "lock_wait_mean_ns", r.lock.wait.count ? std::optional(r.lock.wait.mean_ns()) : std::nullopt,
+            "the submitters' lock was never waited for");
+        c["lock_contentions_per_buffer"] =
+            nulls.number("lock_contentions_per_buffer", per_buffer(double(r.lock.contentions), b), no_buffers);
+    }
+
+    // Only the counters that counted become flat counters; the rest stay in entry.ringlab.pmu.
+    if (x.pmu && b) {
+        auto add = [&](const RoleReadings& rr, const char* role) {
+            for (const auto& hw : rr.hardware)
+                if (hw.value && std::isfinite(*hw.value))
+                    c[std::string("pmu_") + role + "_" + flat_alias(hw.alias) + "_per_buffer"] = *hw.value / double(b);
+        };
+        add(x.pmu->driver, "driver");
+        add(x.pmu->device, "device");
+    }
+    return c;
+}
+
+nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement) {
+    return {{"layout", c.layout},
+            {"barrier", c.barrier},
+            {"runtime_barrier", c.runtime_barrier},
+            {"notify", notify_name(c.notify)},
+            {"wait", wait_name(c.wait)},
+            {"batch", c.batch},
+            {"ring_size", c.ring_size},
+            {"outstanding", c.outstanding},
+            {"kick_cost_ns", c.kick_cost_ns},
+            {"submitters", c.submitters},
+            {"kick_mode", kick_mode_name(c.kick_mode)},
+            {"device_access", device_access_name(c.device_access)},
+            {"payload_bytes", c.payload_bytes},
+            {"cache_line", c.cache_line},
+            {"placement", placement}};
+}
+
+nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
+    nlohmann::json e;
+    e["config"] = run_config_to_json(r.config, x.placement);
+    e["cpus"] = {r.config.driver_cpu, r.config.device_cpu};
+    if (!x.relation.empty()) e["relation"] = x.relation;
+    else {
+        e["relation"] = nullptr;
+        nulls.add("relation", "CPU topology not available to this command");
+    }
+    e["valid"] = r.valid;
+    e["problems"] = r.problems;
+    e["errors"] = {{"lost", r.errors.lost},
+                   {"duplicated", r.errors.duplicated},
+                   {"out_of_range", r.errors.out_of_range},
+                   {"stale", r.errors.stale},
+                   {"corrupt", r.errors.corrupt},
+                   {"lost_notifications", r.lost_notifications}};
+    e["window"] = {{"buffers", r.buffers}, {"seconds", r.seconds}, {"ticks", r.ticks}};
+    e["timer"] = {{"name", r.timer_name}, {"core_cycles", r.timer_core_cycles}};
+    e["timer"]["freq_hz"] = nulls.number("timer.freq_hz", r.timer_hz > 0 ? std::optional(r.timer_hz) : std::nullopt,
+                                         "timer frequency unknown");
+    e["roles"] = {{"driver", role_json(r.driver)}, {"device", role_json(r.device)}};
+    if (r.config.submitters > 1)
+        e["lock"] = {{"acquisitions", r.lock.acquisitions},
+                     {"contentions", r.lock.contentions},
+                     {"hold", duration_json(r.lock.hold)},
+                     {"wait", duration_json(r.lock.wait)}};
+    if (!r.watchdog.empty()) {
+        nlohmann::json w = nlohmann::json::array();
+        for (const auto& ev : r.watchdog)
+            w.push_back({{"role", ev.role},
+                         {"waited_for", ev.waited_for},
+                         {"state", ev.state},
+                         {"lost_notification", ev.lost_notification}});
+        e["watchdog"] = std::move(w);
+    }
+    if (x.pmu) {
+        e["pmu"] = {{"driver", hardware_json(x.pmu->driver.hardware, "driver", nulls)},
+                    {"device", hardware_json(x.pmu->device.hardware, "device", nulls)}};
+        e["software"] = {{"driver", software_json(x.pmu->driver.software, "driver", nulls)},
+                         {"device", software_json(x.pmu->device.software, "device", nulls)}};
+    } else {
+        e["pmu"] = nullptr;
+        e["software"] = nullptr;
+        nulls.add("pmu", "no PMU capture in this run");
+        nulls.add("software", "no PMU capture in this run");
+    }
+    e["latency_samples"] = r.latency ? r.latency->count() : 0;
+    e["nulls"] = nulls.json();
+    return e;
+}
+
+nlohmann::json histogram_to_json(const Histogram& h) {
+    nlohmann::json b = nlohmann::json::array();
+    for (const auto& k : h.buckets()) b.push_back({k.lower, k.upper, k.count});
+    nlohmann::json j = {{"unit", "ns"}, {"count", h.count()}, {"buckets", std::move(b)}};
+    if (h.count()) {
+        j["min"] = h.min();
+        j["max"] = h.max();
+        j["p50"] = h.percentile(0.5);
+        j["p90"] = h.percentile(0.9);
+        j["p99"] = h.percentile(0.99);
+        j["p999"] = h.percentile(0.999);
+    } else {
+        for (const char* k : {"min", "max", "p50", "p90", "p99", "p999"}) j[k] = nullptr;
+    }
+    return j;
+}
+
+std::size_t scrub_non_finite(nlohmann::json& j) {
+    std::size_t n = 0;
+    if (j.is_number_float()) {
+        if (!std::isfinite(j.get<double>())) {
+            j = nullptr;
+            return 1;
+        }
+    } else if (j.is_structured()) {
+        for (auto& v : j) n += scrub_non_finite(v);
+    }
+    return n;
+}
+
+void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent) {
+    const std::string text = j.dump(indent) + "\n";
+    // Same directory as the target: rename(2) is only atomic within one file system.
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left) {
+        ssize_t w = ::write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;  // SIGINT during a write must not lose the file
+            int e = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(e));
+        }
+        p += w;
+        left -= std::size_t(w);
+    }
+    // fsync so that after a crash the renamed file has its content, not zero bytes.
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot flush " + tmp + ": " + std::strerror(e));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
+    }
+}
+
+}  // namespace ringlab::results

@@ -1,0 +1,41 @@
+// run_context.hpp: the parts of a results file that do not need Google Benchmark:
+// the context (GB's fields read from the OS, plus context.ringlab), the relation
+// of a CPU pair, and a single-run entry.  `ringlab run --json` writes a one-entry
+// results file with these; the sweep uses the same context builder.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/run_result.hpp"
+#include "sweep/result_export.hpp"
+#include "sweep/sweep_spec.hpp"
+
+namespace ringlab::sweep {
+
+// "20261121T210000Z-ab12cd": UTC time + 6 random hex digits.
+std::string new_run_id();
+
+// The context object: Google Benchmark's fields (date, host_name, executable,
+// num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches, load_avg, library_build_type)
+// and context.ringlab {schema_version, run_id, started_at, machine_id, emulated,
+// environment, pmu, warnings, topology}.  `measured_cpus` feed the environment's
+// SMT-sibling and governor warnings; `timer` (from a RunResult) its timer record.
+nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::json pmu_probe,
+                            const std::vector<std::string>& extra_warnings, const RunResult* timer_from = nullptr);
+
+// What two CPUs share ("smt", "same-l3", ...), from this machine's topology (read
+// once); "" when it cannot be read or a CPU is unknown.
+std::string relation_of(int cpu_a, int cpu_b);
+
+// The axes of a RunConfig as a SweepConfig (placement given), so a single run
+// gets the same benchmark name a sweep would give it.
+SweepConfig config_of(const RunConfig& c, const std::string& placement);
+
+// One Google Benchmark-format iteration entry for a single run (repetitions 1).
+nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x);
+
+}  // namespace ringlab::sweep

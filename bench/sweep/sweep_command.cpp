@@ -1,0 +1,270 @@
+// sweep_command.cpp: `ringlab sweep` flags, --dry-run, then the runner.
+#include "sweep/sweep_command.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sweep/sweep_runner.hpp"
+#include "sweep/sweep_spec.hpp"
+#include "topo/topology.hpp"
+
+namespace ringlab {
+
+namespace {
+
+using sweep::SpecError;
+
+const char kUsage[] =
+    "usage: ringlab sweep (--preset NAME | --spec FILE) --out DIR [options] [--benchmark_*...]\n"
+    "\n"
+    "Runs every configuration of a sweep spec under Google Benchmark and writes\n"
+    "DIR/results.json (Google Benchmark JSON + ringlab extras, results/SCHEMA.md),\n"
+    "DIR/histograms.json and DIR/spec.json.\n"
+    "\n"
+    "  --preset NAME      a spec shipped with ringlab: %s\n"
+    "  --spec FILE        a sweep spec (JSON; see bench/presets/*.json)\n"
+    "  --out DIR          results directory (required unless --dry-run)\n"
+    "  --placement P      run every configuration on this placement: auto, all, smt, same-l2,\n"
+    "                     same-l3, cross-l3, cross-socket, cross-numa (overrides the spec)\n"
+    "  --cpus A,B         driver on CPU A, device on CPU B, for every configuration\n"
+    "  --events LIST      PMU events (libpfm4 names, comma-separated, alias=NAME allowed)\n"
+    "  --dry-run          list configurations, benchmark names, pruned combinations and\n"
+    "                     the estimated time; run nothing, write nothing\n"
+    "  --resume           continue an interrupted sweep in --out (same spec and flags)\n"
+    "  --seed N           seed of the order shuffle (default: random, recorded)\n"
+    "  --benchmark_*      passed to Google Benchmark (filter, repetitions, min_time,\n"
+    "                     enable_random_interleaving, out, ...)\n"
+    "\n"
+    "Exit status: 0 all verified; 1 a configuration failed verification, lost\n"
+    "notifications or could not run; 2 bad input (nothing written); 130 interrupted\n"
+    "(Ctrl-C: results.json stays valid with complete=false; continue with --resume).\n";
+
+void print_usage(FILE* f) {
+    std::string names;
+    for (const auto& n : sweep::preset_names()) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(f, kUsage, names.c_str());
+}
+
+struct Args {
+    std::string preset, spec_file, out, placement, events, cpus, seed;
+    bool dry_run = false, resume = false, help = false;
+    std::vector<std::string> gb_args;
+};
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--benchmark_", 0) == 0) {
+            a.gb_args.push_back(arg);
+            continue;
+        }
+        if (arg == "--help" || arg == "-h") { a.help = true; continue; }
+        if (arg == "--dry-run") { a.dry_run = true; continue; }
+        if (arg == "--resume") { a.resume = true; continue; }
+        std::string key = arg, value;
+        bool has_value = false;
+        if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+            key = arg.substr(0, eq);
+            value = arg.substr(eq + 1);
+            has_value = true;
+        }
+        std::string* dst = key == "--preset" ? &a.preset
+                         : key == "--spec" ? &a.spec_file
+                         : key == "--out" ? &a.out
+                         : key == "--placement" ? &a.placement
+                         : key == "--events" ? &a.events
+                         : key == "--cpus" ? &a.cpus
+                         : key == "--seed" ? &a.seed : nullptr;
+        if (!dst)
+            throw SpecError("unknown option '" + arg + "'; valid options: --preset, --spec, --out, --placement, "
+                            "--cpus, --events, --dry-run, --resume, --seed, --benchmark_* (see --help)");
+        if (!has_value) {
+            if (i + 1 >= argc) throw SpecError("option " + key + " needs a value");
+            value = argv[++i];
+        }
+        if (value.empty()) throw SpecError("option " + key + " needs a non-empty value");
+        *dst = value;
+    }
+    return a;
+}
+
+std::uint64_t parse_u64(const std::string& s, const char* what) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+        throw SpecError(std::string(what) + " takes a non-negative integer, not '" + s + "'");
+    try {
+        return std::stoull(s);
+    } catch (const std::exception&) {
+        throw SpecError(std::string(what) + " is out of range: '" + s + "'");
+    }
+}
+
+std::pair<int, int> parse_cpus(const std::string& s, const topo::Topology* t) {
+    auto comma = s.find(',');
+    if (comma == std::string::npos) throw SpecError("--cpus takes two CPU numbers as A,B (driver, device), not '" + s + "'");
+    int a = static_cast<int>(parse_u64(s.substr(0, comma), "--cpus"));
+    int b = static_cast<int>(parse_u64(s.substr(comma + 1), "--cpus"));
+    if (a == b) throw SpecError("--cpus needs two different CPUs (driver and device each spin on their own)");
+    if (t) {
+        auto usable = t->usable();
+        auto ok = [&](int c) { return std::find(usable.begin(), usable.end(), c) != usable.end(); };
+        if (!ok(a) || !ok(b))
+            throw SpecError("--cpus " + s + ": CPU " + std::to_string(ok(a) ? b : a) +
+                            " is not online or not in this process's affinity; usable CPUs: " + topo::format_cpu_list(usable));
+    }
+    return {a, b};
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> v;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto c = s.find(',', start);
+        if (c == std::string::npos) c = s.size();
+        v.push_back(s.substr(start, c - start));
+        start = c + 1;
+    }
+    return v;
+}
+
+std::string hms(double s) {
+    auto t = static_cast<long>(s + 0.5);
+    char buf[32];
+    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", t / 3600, (t / 60) % 60, t % 60);
+    else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%.1fs", s);
+    return buf;
+}
+
+void dry_run(const sweep::SweepPlan& p) {
+    const auto& spec = p.spec;
+    std::printf("sweep %s%s%s\n", spec.name.c_str(), spec.description.empty() ? "" : ": ", spec.description.c_str());
+    for (const auto& row : spec.rows) {
+        std::printf("\naxes%s%s%s%s:\n", row.name.empty() ? "" : " of row '", row.name.c_str(), row.name.empty() ? "" : "'",
+                    row.allow_unsafe ? " (unsafe barriers allowed)" : "");
+        for (const auto& ax : sweep::axes()) {
+            std::string vals;
+            for (const auto& v : row.axes.at(ax.name)) vals += (vals.empty() ? "" : ", ") + v;
+            std::printf("  %-16s %s\n", ax.name.c_str(), vals.c_str());
+        }
+        const auto& s = row.settings;
+        std::printf("  settings         %s\n", s.to_json().dump().c_str());
+    }
+    double total = 0;
+    std::printf("\nconfigurations (%zu, in run order, seed %llu):\n", p.expansion.configs.size(),
+                static_cast<unsigned long long>(p.expansion.seed));
+    std::size_t i = 0;
+    for (const auto& c : p.expansion.configs) {
+        double est = sweep::estimate_seconds(c, spec.row_of(c).settings);
+        total += est;
+        std::printf("  %4zu  %-100s ~%s\n", ++i, c.benchmark_name().c_str(), hms(est).c_str());
+    }
+    std::printf("\npruned (%zu):\n", p.expansion.pruned.size());
+    for (const auto& pr : p.expansion.pruned)
+        std::printf("  %-100s %s\n", pr.config.benchmark_name().c_str(), pr.reason.c_str());
+    std::printf("\n%zu configurations, %zu pruned, %llu duplicates across rows, of %llu combinations.\n"
+                "estimated time: %s (a rough model; the progress line's ETA corrects it as the sweep runs)\n",
+                p.expansion.configs.size(), p.expansion.pruned.size(),
+                static_cast<unsigned long long>(p.expansion.duplicates),
+                static_cast<unsigned long long>(p.expansion.combinations), hms(total).c_str());
+}
+
+int sweep_main_checked(int argc, char** argv) {
+    Args a = parse_args(argc, argv);
+    if (a.help) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (a.preset.empty() == a.spec_file.empty())
+        throw SpecError(a.preset.empty() ? "give one of --preset NAME or --spec FILE"
+                                         : "give either --preset or --spec, not both");
+    sweep::SweepPlan p;
+    p.spec = a.preset.empty() ? sweep::load_spec_file(a.spec_file) : sweep::load_preset(a.preset);
+    if (a.out.empty() && !a.dry_run) throw SpecError("--out DIR is required (or use --dry-run)");
+    if (a.resume && a.dry_run) throw SpecError("--resume and --dry-run do not go together");
+    p.preset = a.preset;
+    p.spec_file = a.spec_file;
+    p.out_dir = a.out;
+    p.resume = a.resume;
+    p.gb_args = a.gb_args;
+    for (int i = 0; i < argc; ++i) p.command_line.emplace_back(argv[i]);
+
+    std::optional<topo::Topology> topology;
+    try {
+        topology = topo::read_topology();
+    } catch (const std::exception&) {
+        // The runner warns; expansion then keeps placements as written.
+    }
+    if (!a.cpus.empty()) {
+        p.cpus = parse_cpus(a.cpus, topology ? &*topology : nullptr);
+        // An explicit pair is its own placement: name it by what the pair shares.
+        std::string rel = topology ? topo::relation_name(topo::classify(*topology, p.cpus->first, p.cpus->second))
+                                   : std::string(sweep::kPlacementAuto);
+        if (!a.placement.empty()) throw SpecError("give either --cpus or --placement, not both");
+        const auto& pv = sweep::find_axis("placement")->values;
+        const bool known = std::find(pv.begin(), pv.end(), rel) != pv.end();
+        sweep::override_placement(p.spec, known ? rel : std::string(sweep::kPlacementAuto));
+    }
+    if (!a.placement.empty()) {
+        sweep::override_placement(p.spec, a.placement);
+        p.placement_override = a.placement;
+    }
+    if (!a.events.empty()) {
+        p.events = split_commas(a.events);
+        for (const auto& e : p.events)
+            if (e.empty()) throw SpecError("--events: empty event name in '" + a.events + "'");
+    }
+
+    // The seed: --seed, else the interrupted sweep's (same order on --resume), else random.
+    std::uint64_t seed = 0;
+    bool have_seed = false;
+    if (!a.seed.empty()) {
+        seed = parse_u64(a.seed, "--seed");
+        have_seed = true;
+    } else if (a.resume) {
+        std::ifstream f(a.out + "/results.json");
+        auto j = f ? nlohmann::json::parse(f, nullptr, false) : nlohmann::json();
+        if (j.is_object() && j.contains("context") && j["context"].contains("ringlab") &&
+            j["context"]["ringlab"].contains("seed") && j["context"]["ringlab"]["seed"].is_number_unsigned()) {
+            seed = j["context"]["ringlab"]["seed"].get<std::uint64_t>();
+            have_seed = true;
+        }
+    }
+    if (!have_seed) seed = std::random_device{}() | (std::uint64_t(std::random_device{}()) << 32);
+
+    sweep::PlacementChoices choices;
+    if (topology && !p.cpus) {
+        for (const auto& pair : topo::representative_pairs(*topology)) choices.available.push_back(topo::relation_name(pair.relation));
+        p.expansion = sweep::expand(p.spec, seed, &choices);
+    } else {
+        p.expansion = sweep::expand(p.spec, seed);
+    }
+    if (p.expansion.configs.empty() && !a.dry_run)
+        throw SpecError("the spec leaves no configuration to run: all " + std::to_string(p.expansion.combinations) +
+                        " combinations were pruned (see --dry-run for the reasons)");
+
+    if (a.dry_run) {
+        dry_run(p);
+        return 0;
+    }
+    return sweep::run_sweep(p);
+}
+
+}  // namespace
+
+int sweep_main(int argc, char** argv) {
+    try {
+        return sweep_main_checked(argc, argv);
+    } catch (const SpecError& e) {
+        std::fprintf(stderr, "ringlab sweep: %s\n", e.what());
+        return 2;
+    }
+}
+
+}  // namespace ringlab

@@ -1,0 +1,714 @@
+// sweep_runner.cpp: Google Benchmark registration, the capturing reporter,
+// SIGINT handling, progress and the results directory.
+#include "sweep/sweep_runner.hpp"
+
+#include <benchmark/benchmark.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <map>
+#include <memory>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "engine/engine.hpp"
+#include "env/environment.hpp"
+#include "sweep/pmu_bridge.hpp"
+#include "sweep/result_export.hpp"
+#include "sweep/results_document.hpp"
+#include "sweep/run_context.hpp"
+#include "topo/topology.hpp"
+
+namespace ringlab::sweep {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// SIGINT: stop after the current configuration.
+// ---------------------------------------------------------------------------
+// SIGINT is blocked in every thread (the engine's threads inherit the mask, so a
+// Ctrl-C never interrupts a timed window or an eventfd wait); one watcher thread
+// takes it with sigwait.  The first Ctrl-C sets the flag, the second kills the
+// process at once (results.json is still the valid one of the last configuration).
+std::atomic<bool> g_interrupted{false};
+
+class SigintWatcher {
+public:
+    SigintWatcher() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGUSR2);
+        pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
+        g_interrupted = false;
+        thread_ = std::thread([this, set] {
+            int sig = 0;
+            while (sigwait(&set, &sig) == 0) {
+                if (stop_) return;
+                if (sig != SIGINT) continue;
+                if (!g_interrupted.exchange(true)) {
+                    static const char msg[] =
+                        "\n[sweep] interrupted: stopping after the current configuration "
+                        "(Ctrl-C again to abort at once)\n";
+                    (void)!::write(2, msg, sizeof msg - 1);
+                } else {
+                    ::signal(SIGINT, SIG_DFL);
+                    sigset_t one;
+                    sigemptyset(&one);
+                    sigaddset(&one, SIGINT);
+                    pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+                    ::raise(SIGINT);
+                }
+            }
+        });
+    }
+    ~SigintWatcher() {
+        stop_ = true;
+        pthread_kill(thread_.native_handle(), SIGUSR2);
+        thread_.join();
+        // Drop a SIGUSR2/SIGINT still pending before restoring the caller's mask.
+        sigset_t pending;
+        sigpending(&pending);
+        timespec zero{0, 0};
+        sigset_t both;
+        sigemptyset(&both);
+        sigaddset(&both, SIGUSR2);
+        if (sigismember(&pending, SIGUSR2)) sigtimedwait(&both, nullptr, &zero);
+        pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+    }
+
+private:
+    sigset_t old_mask_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+// ---------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------
+std::string utc_stamp(std::time_t t, const char* fmt) {
+    char buf[64];
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return buf;
+}
+
+std::string local_date() {  // Google Benchmark's context.date format
+    char buf[64];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    std::string s = buf;
+    // +0100 -> +01:00 (RFC 3339, as GB writes it)
+    return s.size() > 2 ? s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2) : s;
+}
+
+std::string hms(double s) {
+    if (!std::isfinite(s) || s < 0) s = 0;
+    auto t = static_cast<long>(s + 0.5);
+    char buf[32];
+    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+    return buf;
+}
+
+// The counters GB shows on the console (and aggregates over repetitions).
+const char* const kGbCounters[] = {
+    "ns_per_buffer",   "cycles_per_buffer",     "buffers_per_second", "cpu_ns_per_buffer", "driver_cpu_ns_per_buffer",
+    "device_cpu_ns_per_buffer", "kicks_per_buffer", "calls_per_buffer",   "suppressed_per_buffer", "sleeps_per_buffer",
+    "spurious_wakeups_per_buffer", "latency_p50_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns",
+    "verify_errors", "lost_notifications", "floor_rtt_ns", "efficiency"};
+
+nlohmann::json gb_context_json(const benchmark::BenchmarkReporter::Context& ctx) {
+    nlohmann::json c;
+    c["date"] = local_date();
+    c["host_name"] = ctx.sys_info.name;
+    c["executable"] = benchmark::BenchmarkReporter::Context::executable_name
+                          ? benchmark::BenchmarkReporter::Context::executable_name : "ringlab";
+    c["num_cpus"] = ctx.cpu_info.num_cpus;
+    c["mhz_per_cpu"] = static_cast<long>(ctx.cpu_info.cycles_per_second / 1e6);
+    c["cpu_scaling_enabled"] = ctx.cpu_info.scaling == benchmark::CPUInfo::ENABLED;
+    c["caches"] = nlohmann::json::array();
+    for (const auto& k : ctx.cpu_info.caches)
+        c["caches"].push_back({{"type", k.type}, {"level", k.level}, {"size", k.size}, {"num_sharing", k.num_sharing}});
+    c["load_avg"] = ctx.cpu_info.load_avg;
+#ifdef NDEBUG
+    c["library_build_type"] = "release";
+#else
+    c["library_build_type"] = "debug";
+#endif
+    return c;
+}
+
+// ---------------------------------------------------------------------------
+// One registered benchmark and what its runs measured
+// ---------------------------------------------------------------------------
+struct Trial {
+    RunResult result;
+    results::PmuReadings pmu;
+    bool has_pmu = false;
+    std::string relation;
+};
+
+struct Slot {
+    SweepConfig config;
+    std::string name;
+    const Row* row = nullptr;
+    int repetitions = 1;            // what GB will do (spec or --benchmark_repetitions)
+    std::vector<Trial> trials;      // every call; the last `repetitions` are the reported runs
+    double estimate_s = 0;
+    bool started = false;           // a Ctrl-C lets a started configuration finish its repetitions
+    std::string gb_name;            // the name GB filters on: name + /iterations:N/repeats:R/manual_time
+};
+
+struct Runner {
+    SweepPlan& plan;
+    ResultsDocument doc;
+    std::unique_ptr<PmuSession> pmu;
+    topo::Topology topology;
+    bool have_topology = false;
+    std::vector<std::unique_ptr<Slot>> slots;
+    std::map<std::string, Slot*> by_name;
+    std::map<std::pair<int, int>, double> floors;       // measured once per CPU pair
+    std::optional<std::pair<int, int>> auto_pair;        // what "auto" resolved to, kept for the sweep
+    bool env_has_timer = false;
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    std::size_t done = 0, total = 0;
+    double done_estimate = 0, total_estimate = 0;
+    bool user_min_time = false, user_reps = false, interleaving = false;
+    int gb_repetitions = 1;
+
+    explicit Runner(SweepPlan& p) : plan(p), doc(p.out_dir) {}
+
+    std::pair<int, int> pair_for(const std::string& placement) {
+        if (plan.cpus) return *plan.cpus;
+        if (placement == kPlacementAuto) return auto_pair.value_or(std::pair{-1, -1});
+        if (!have_topology) throw std::runtime_error("CPU topology unavailable; use --cpus A,B or placement auto");
+        auto p = topo::placement_pair(topology, placement);
+        return {p.a, p.b};
+    }
+
+
+    void refresh_environment(const RunResult* r) {
+        env::Options o;
+        if (r && r->timer_hz > 0) {
+            o.timer = env::TimerFacts{r->timer_name, r->timer_hz, r->timer_core_cycles, true};
+            env_has_timer = true;
+        }
+        if (r) o.measured_cpus = {r->config.driver_cpu, r->config.device_cpu};
+        else if (plan.cpus) o.measured_cpus = {plan.cpus->first, plan.cpus->second};
+        auto rec = env::collect(o);
+        auto& rl = doc.ringlab();
+        rl["environment"] = rec.environment;
+        rl["machine_id"] = rec.machine_id;
+        rl["emulated"] = rec.emulated;
+        nlohmann::json w = nlohmann::json::array();
+        for (const auto& s : rec.warnings) w.push_back(s);
+        if (pmu)
+            for (const auto& s : pmu->warnings()) w.push_back(s);
+        rl["warnings"] = w;
+    }
+
+    // The benchmark function of one configuration.
+    void run_one(benchmark::State& state, Slot& slot) {
+        // With random interleaving every configuration starts early, so there a Ctrl-C
+        // stops everything and the partial configurations are dropped (see ReportRuns).
+        if (g_interrupted && (!slot.started || interleaving)) {
+            state.SkipWithError("interrupted");
+            return;
+        }
+        slot.started = true;
+        const auto& s = slot.row->settings;
+        RunConfig cfg = slot.config.to_run_config();
+        // Always a buffer count: GB's repetitions must all report the same iteration count
+        // (its statistics CHECK that), so a time box is GB's min_time growing the count.
+        cfg.buffers = static_cast<std::uint64_t>(state.max_iterations);
+        cfg.warmup_buffers = s.warmup_buffers;
+        cfg.watchdog_ms = s.watchdog_ms;
+        cfg.spin_ns = s.spin_ns;
+        cfg.latency = s.latency == "on" ? LatencyMode::on : s.latency == "off" ? LatencyMode::off : LatencyMode::automatic;
+        std::pair<int, int> pair;
+        try {
+            pair = pair_for(slot.config.at("placement"));
+        } catch (const std::exception& e) {  // no topology, or no such pair: this config cannot run
+            state.SkipWithError((std::string("placement: ") + e.what()).c_str());
+            return;
+        }
+        auto [a, b] = pair;
+        cfg.driver_cpu = a;
+        cfg.device_cpu = b;
+        auto floor = floors.find({a, b});
+        cfg.measure_floor = s.measure_floor && (a < 0 || floor == floors.end());
+        cfg.counters = pmu ? pmu->factory() : nullptr;
+
+        if (auto why = validate(cfg); !why.empty()) {
+            state.SkipWithError(("configuration rejected by the engine: " + why).c_str());
+            return;
+        }
+        Trial t;
+        try {
+            t.result = run_engine(cfg);
+        } catch (const std::exception& e) {
+            state.SkipWithError((std::string("engine failed: ") + e.what()).c_str());
+            return;
+        }
+        RunResult& r = t.result;
+        const int da = r.config.driver_cpu, db = r.config.device_cpu;
+        if (slot.config.at("placement") == kPlacementAuto && !plan.cpus && !auto_pair && da >= 0 && db >= 0)
+            auto_pair = std::pair{da, db};  // every later "auto" run uses the same pair
+        if (r.floor_rtt_ns) floors[{da, db}] = *r.floor_rtt_ns;
+        else if (s.measure_floor && floors.count({da, db})) r.floor_rtt_ns = floors[{da, db}];
+        t.relation = sweep::relation_of(da, db);
+        if (pmu) {
+            t.pmu = pmu->read(r);
+            t.has_pmu = true;
+        }
+        if (!env_has_timer) refresh_environment(&r);
+
+        const auto wanted = static_cast<std::uint64_t>(state.max_iterations);
+        const std::uint64_t got = r.buffers;
+        std::string short_msg;
+        if (got == 0) short_msg = "no buffers completed";
+        else if (got < wanted)
+            short_msg = "run stopped after " + std::to_string(got) + " of " + std::to_string(wanted) + " buffers";
+        if (!short_msg.empty()) {
+            for (const auto& p : r.problems) short_msg += "; " + p;
+            slot.trials.push_back(std::move(t));
+            state.SkipWithError(short_msg.c_str());
+            return;
+        }
+        // Counters GB aggregates over repetitions and shows on the console.
+        results::Nulls nulls;
+        results::EntryExtras x{slot.config.at("placement"), t.relation, t.has_pmu ? &t.pmu : nullptr};
+        auto counters = results::export_counters(r, x, nulls);
+        for (const auto& [k, v] : counters.items())
+            if (v.is_number()) state.counters[k] = benchmark::Counter(v.get<double>());
+        slot.trials.push_back(std::move(t));
+        // One iteration = one buffer.  Should the engine complete a few more than asked
+        // (a batch in flight), report exactly `wanted` at the same time per buffer.
+        const double seconds = r.seconds * double(wanted) / double(got);
+        while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(wanted))) state.SetIterationTime(seconds);
+    }
+
+    nlohmann::json entry_base(const benchmark::BenchmarkReporter::Run& run, const Slot& slot) const {
+        nlohmann::json e;
+        const bool agg = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
+        e["name"] = agg ? slot.name + "_" + run.aggregate_name : slot.name;
+        e["family_index"] = run.family_index;
+        e["per_family_instance_index"] = run.per_family_instance_index;
+        e["run_name"] = slot.name;
+        e["run_type"] = agg ? "aggregate" : "iteration";
+        e["repetitions"] = run.repetitions;
+        e["repetition_index"] = run.repetition_index;
+        e["threads"] = run.threads;
+        if (agg) {
+            e["aggregate_name"] = run.aggregate_name;
+            e["aggregate_unit"] = run.aggregate_unit == benchmark::kPercentage ? "percentage" : "time";
+        }
+        if (run.error_occurred) {
+            e["error_occurred"] = true;
+            e["error_message"] = run.error_message;
+        }
+        e["iterations"] = run.iterations;
+        return e;
+    }
+
+    static nlohmann::json finite_or_null(double v, const std::string& field, const std::string& why, nlohmann::json& nulls) {
+        if (std::isfinite(v)) return v;
+        nulls[field] = why;
+        return nullptr;
+    }
+
+    void report(const benchmark::BenchmarkReporter::Run& run) {
+        auto it = by_name.find(run.run_name.function_name);
+        if (it == by_name.end()) return;  // not one of ours
+        Slot& slot = *it->second;
+        const bool agg = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
+        nlohmann::json e = entry_base(run, slot);
+        nlohmann::json nulls = nlohmann::json::object();
+
+        if (agg) {
+            const bool pct = run.aggregate_unit == benchmark::kPercentage;
+            // GB writes percentage aggregates (cv) as the raw fraction in real_time/cpu_time.
+            double rt = pct ? run.real_accumulated_time : run.GetAdjustedRealTime();
+            e["real_time"] = finite_or_null(rt, "real_time", "aggregate undefined (zero mean)", nulls);
+            // cpu_time: the aggregate of cpu_ns_per_buffer, like the iteration entries below.
+            auto c = run.counters.find("cpu_ns_per_buffer");
+            double ct = c != run.counters.end() ? c->second.value
+                                                : (pct ? run.cpu_accumulated_time : run.GetAdjustedCPUTime());
+            e["cpu_time"] = finite_or_null(ct, "cpu_time", "aggregate undefined (zero mean)", nulls);
+            e["time_unit"] = "ns";
+            for (const auto& [k, v] : run.counters)
+                e[k] = finite_or_null(v.value, k, "aggregate undefined (zero mean or no values)", nulls);
+            e["ringlab"] = {{"aggregate_of", slot.name}, {"nulls", nulls}};
+            doc.add_entry(std::move(e));
+            return;
+        }
+
+        // Iteration entry: the RunResult of this repetition is among the last trials.
+        const Trial* t = nullptr;
+        const long reps = std::max<long>(1, run.repetitions);
+        const long idx = std::max<long>(0, run.repetition_index);
+        const long base = static_cast<long>(slot.trials.size()) - reps;
+        if (base + idx >= 0 && base + idx < static_cast<long>(slot.trials.size())) t = &slot.trials[base + idx];
+        if (run.error_occurred && !t) {
+            // The engine rejected or threw before measuring: no RunResult.
+            e["real_time"] = 0.0;
+            e["cpu_time"] = 0.0;
+            e["time_unit"] = "ns";
+            nlohmann::json cfg = slot.config.to_json();
+            e["ringlab"] = {{"config", cfg},   {"row", slot.config.row}, {"valid", false},
+                            {"problems", {run.error_message}}, {"nulls", {{"measurements", run.error_message}}}};
+            doc.add_entry(std::move(e));
+            return;
+        }
+        if (!t) return;  // cannot happen: every reported run had a trial
+        const RunResult& r = t->result;
+        results::Nulls rn;
+        results::EntryExtras x{slot.config.at("placement"), t->relation, t->has_pmu ? &t->pmu : nullptr};
+        auto counters = results::export_counters(r, x, rn);
+        // real_time from GB (manual time / iterations): what compare.py compares.
+        double rt = run.error_occurred ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
+        e["real_time"] = std::isfinite(rt) ? rt : 0.0;
+        // cpu_time: both roles' thread CPU per buffer.  GB's own cpu_time would be the
+        // CPU of the thread that waits for the engine, which says nothing about the ring.
+        e["cpu_time"] = counters["cpu_ns_per_buffer"].is_number() ? counters["cpu_ns_per_buffer"].get<double>()
+                                                                   : run.GetAdjustedCPUTime();
+        e["time_unit"] = "ns";
+        for (const auto& [k, v] : counters.items()) e[k] = v;
+        auto rl = results::export_entry_ringlab(r, x, rn);
+        rl["row"] = slot.config.row;
+        rl["config"]["placement"] = slot.config.at("placement");
+        const nlohmann::json axes_cfg = slot.config.to_json();  // a named local: items() does not own it
+        for (const auto& [k, v] : axes_cfg.items())
+            if (!rl["config"].contains(k)) rl["config"][k] = v;
+        e["ringlab"] = std::move(rl);
+        if (r.latency && r.latency->count()) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
+        doc.add_entry(std::move(e));
+    }
+
+    void progress(const Slot& slot) {
+        ++done;
+        done_estimate += slot.estimate_s;
+        double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        // ETA from the estimates, scaled by how fast this machine has actually been.
+        double scale = done_estimate > 0 ? elapsed / done_estimate : 1.0;
+        double eta = (total_estimate - done_estimate) * scale;
+        std::fprintf(stderr, "[sweep] %zu/%zu configurations  elapsed %s  ETA %s  (%s)\n", done, total,
+                     hms(elapsed).c_str(), hms(eta).c_str(), slot.name.c_str());
+    }
+};
+
+// Console output for humans, plus capture into the results document.
+class CaptureReporter : public benchmark::ConsoleReporter {
+public:
+    CaptureReporter(Runner& r, OutputOptions o) : ConsoleReporter(o), runner_(r) {}
+
+    bool ReportContext(const Context& c) override { return ConsoleReporter::ReportContext(c); }
+
+    // GB calls this twice per configuration: its repetitions, then (with repetitions > 1)
+    // their aggregates.
+    void ReportRuns(const std::vector<Run>& runs) override {
+        if (runs.empty()) return;
+        const std::string name = runs.front().run_name.function_name;
+        // A configuration with any run skipped after Ctrl-C is not a result: drop all of
+        // it (its aggregates too), so --resume runs it again whole.
+        if (dropped_.count(name)) return;
+        for (const auto& run : runs)
+            if (run.error_occurred && run.error_message == "interrupted") {
+                dropped_.insert(name);
+                return;
+            }
+        std::vector<Run> shown;
+        Slot* slot = nullptr;
+        bool iterations = false;
+        for (const auto& run : runs) {
+            runner_.report(run);
+            auto it = runner_.by_name.find(run.run_name.function_name);
+            if (it != runner_.by_name.end()) slot = it->second;
+            iterations |= run.run_type == Run::RT_Iteration;
+            Run copy = run;
+            // Keep the readable name on the console: drop GB's /iterations:N/repeats:R/manual_time.
+            copy.run_name.iterations.clear();
+            copy.run_name.repetitions.clear();
+            copy.run_name.time_type.clear();
+            copy.run_name.min_time.clear();
+            shown.push_back(std::move(copy));
+        }
+        ConsoleReporter::ReportRuns(shown);
+        if (!slot) return;
+        slot->trials.clear();  // reported; a histogram each is too much to keep for a full sweep
+        try {
+            runner_.doc.ringlab()["configurations"]["done"] = runner_.doc.completed_run_names().size();
+            runner_.doc.write(false, false);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "[sweep] cannot write results: %s\n", e.what());
+            write_failed = true;
+        }
+        if (iterations) runner_.progress(*slot);
+    }
+
+    bool write_failed = false;
+
+private:
+    Runner& runner_;
+    std::set<std::string> dropped_;
+};
+
+// Counts the registered names GB's --benchmark_filter will run (GB 1.7 semantics:
+// an extended regex; a leading '-' negates it).
+std::size_t count_filtered(const std::vector<std::unique_ptr<Slot>>& slots, const std::string& filter) {
+    if (filter.empty() || filter == "." || filter == "all") return slots.size();
+    bool negate = filter[0] == '-';
+    std::regex re(negate ? filter.substr(1) : filter, std::regex::extended);
+    std::size_t n = 0;
+    for (const auto& s : slots)
+        if (std::regex_search(s->gb_name, re) != negate) ++n;
+    return n;
+}
+
+}  // namespace
+
+bool gb_flag_given(const std::vector<std::string>& gb_args, const std::string& flag) {
+    for (const auto& a : gb_args)
+        if (a == "--" + flag || a.rfind("--" + flag + "=", 0) == 0) return true;
+    return false;
+}
+
+int run_sweep(SweepPlan& plan) {
+    Runner run(plan);
+    namespace fs = std::filesystem;
+
+    // Resume: everything must match the interrupted sweep, or its results would mix
+    // two different experiments in one file.
+    std::set<std::string> already;
+    if (plan.resume) {
+        if (!fs::exists(run.doc.results_path())) {
+            std::fprintf(stderr, "ringlab sweep: --resume: %s does not exist; nothing to resume (drop --resume)\n",
+                         run.doc.results_path().c_str());
+            return 2;
+        }
+        try {
+            run.doc.load_existing();
+            std::ifstream sf(run.doc.spec_path());
+            nlohmann::json old_spec = sf ? nlohmann::json::parse(sf, nullptr, false) : nlohmann::json();
+            if (old_spec != plan.spec.source) {
+                std::fprintf(stderr, "ringlab sweep: --resume: the spec differs from the one in %s; resume with the same "
+                             "--preset/--spec, or use another --out\n", run.doc.spec_path().c_str());
+                return 2;
+            }
+            const auto& prev = run.doc.previous_ringlab();
+            auto same = [&](const char* key, const nlohmann::json& now) {
+                return prev.value(key, nlohmann::json()) == now;
+            };
+            nlohmann::json placement = plan.placement_override.empty() ? nlohmann::json() : nlohmann::json(plan.placement_override);
+            nlohmann::json cpus = plan.cpus ? nlohmann::json{plan.cpus->first, plan.cpus->second} : nlohmann::json();
+            if (!same("placement_override", placement) || !same("cpus_override", cpus)) {
+                std::fprintf(stderr, "ringlab sweep: --resume: --placement/--cpus differ from the interrupted sweep's "
+                             "(%s, %s); give the same ones\n", prev.value("placement_override", nlohmann::json()).dump().c_str(),
+                             prev.value("cpus_override", nlohmann::json()).dump().c_str());
+                return 2;
+            }
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "ringlab sweep: --resume: %s\n", e.what());
+            return 2;
+        }
+        already = run.doc.completed_run_names();
+    } else if (fs::exists(run.doc.results_path())) {
+        std::fprintf(stderr, "ringlab sweep: %s already holds a results.json; use --resume to continue it, or another --out\n",
+                     plan.out_dir.c_str());
+        return 2;
+    }
+
+    // PMU probe before anything is written: a bad --events list is bad input.
+    try {
+        run.pmu = open_pmu_session(plan.events);
+    } catch (const SpecError& e) {
+        std::fprintf(stderr, "ringlab sweep: %s\n", e.what());
+        return 2;
+    }
+
+    try {
+        run.topology = topo::read_topology();
+        run.have_topology = true;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "[sweep] warning: CPU topology unavailable (%s); relations will be null\n", e.what());
+    }
+
+    // Google Benchmark's own flags.
+    std::vector<std::string> gb_argv_s{"ringlab sweep"};
+    for (const auto& a : plan.gb_args) gb_argv_s.push_back(a);
+    std::vector<char*> gb_argv;
+    for (auto& s : gb_argv_s) gb_argv.push_back(s.data());
+    gb_argv.push_back(nullptr);
+    int gb_argc = static_cast<int>(gb_argv_s.size());
+    benchmark::Initialize(&gb_argc, gb_argv.data());
+    if (gb_argc > 1) {
+        std::string bad;
+        for (int i = 1; i < gb_argc; ++i) bad += std::string(" ") + gb_argv[i];
+        std::fprintf(stderr, "ringlab sweep: Google Benchmark did not accept:%s (see --benchmark_help... flags in "
+                     "`ringlab sweep --help`)\n", bad.c_str());
+        return 2;
+    }
+    run.user_min_time = gb_flag_given(plan.gb_args, "benchmark_min_time");
+    run.user_reps = gb_flag_given(plan.gb_args, "benchmark_repetitions");
+    for (const auto& a : plan.gb_args)
+        if (a == "--benchmark_enable_random_interleaving" || a == "--benchmark_enable_random_interleaving=true")
+            run.interleaving = true;
+    if (run.user_reps)
+        for (const auto& a : plan.gb_args)
+            if (a.rfind("--benchmark_repetitions=", 0) == 0) run.gb_repetitions = std::max(1, std::atoi(a.c_str() + 24));
+    if (gb_flag_given(plan.gb_args, "benchmark_list_tests")) {
+        // GB lists and runs nothing: register and let it print; no results directory.
+        for (const auto& c : plan.expansion.configs)
+            benchmark::RegisterBenchmark(c.benchmark_name().c_str(), [](benchmark::State&) {});
+        benchmark::RunSpecifiedBenchmarks();
+        benchmark::ClearRegisteredBenchmarks();
+        return 0;
+    }
+
+    // Register one benchmark per configuration, in the shuffled order.
+    std::size_t skipped = 0;
+    for (const auto& c : plan.expansion.configs) {
+        auto slot = std::make_unique<Slot>();
+        slot->config = c;
+        slot->name = c.benchmark_name();
+        if (already.count(slot->name)) {
+            ++skipped;
+            continue;
+        }
+        slot->row = &plan.spec.row_of(c);
+        const auto& s = slot->row->settings;
+        slot->repetitions = run.user_reps ? run.gb_repetitions : s.repetitions;
+        slot->estimate_s = estimate_seconds(c, s) / std::max(1, s.repetitions) * slot->repetitions;
+        Slot* raw = slot.get();
+        auto* b = benchmark::RegisterBenchmark(slot->name.c_str(),
+                                               [&run, raw](benchmark::State& st) { run.run_one(st, *raw); });
+        b->UseManualTime()->Unit(benchmark::kNanosecond);
+        const double min_time = s.duration_s > 0 ? s.duration_s : s.min_time;  // duration_s: same, by GB's growth
+        if (!run.user_min_time) {
+            if (min_time > 0) b->MinTime(min_time);
+            else b->Iterations(static_cast<benchmark::IterationCount>(s.buffers));
+        }
+        if (!run.user_reps) b->Repetitions(s.repetitions);
+        // GB 1.7 appends these to the name its --benchmark_filter sees.
+        slot->gb_name = slot->name;
+        if (!run.user_min_time && min_time > 0) {
+            char mt[64];
+            std::snprintf(mt, sizeof mt, "/min_time:%0.3f", min_time);
+            slot->gb_name += mt;
+        } else if (!run.user_min_time) {
+            slot->gb_name += "/iterations:" + std::to_string(s.buffers);
+        }
+        if (!run.user_reps) slot->gb_name += "/repeats:" + std::to_string(s.repetitions);
+        slot->gb_name += "/manual_time";
+        run.by_name[slot->name] = raw;
+        run.slots.push_back(std::move(slot));
+    }
+    run.total = count_filtered(run.slots, benchmark::GetBenchmarkFilter());
+    for (const auto& s : run.slots) run.total_estimate += s->estimate_s;
+    if (run.total < run.slots.size() && run.total > 0)
+        run.total_estimate *= double(run.total) / double(run.slots.size());
+
+    // The results directory: spec.json and a first results.json before any measurement,
+    // so even a sweep killed during its first configuration leaves a valid file.
+    std::error_code ec;
+    fs::create_directories(plan.out_dir, ec);
+    if (ec) {
+        std::fprintf(stderr, "ringlab sweep: cannot create %s: %s\n", plan.out_dir.c_str(), ec.message().c_str());
+        benchmark::ClearRegisteredBenchmarks();
+        return 2;
+    }
+    // Context: ringlab's (environment, PMU probe, topology), then GB's own fields as GB sees them.
+    {
+        std::vector<int> cpus;
+        if (plan.cpus) cpus = {plan.cpus->first, plan.cpus->second};
+        auto kept = run.doc.ringlab();  // run_id and started_at of a resumed sweep
+        auto fresh = make_context(cpus, run.pmu ? run.pmu->probe_json() : nlohmann::json(),
+                                  run.pmu ? run.pmu->warnings() : std::vector<std::string>{});
+        for (const char* k : {"run_id", "started_at", "seed", "resumed_from_entries"})
+            if (kept.contains(k)) fresh["ringlab"][k] = kept[k];
+        benchmark::BenchmarkReporter::Context gbctx;
+        const nlohmann::json gb = gb_context_json(gbctx);  // named: items() must not outlive it
+        for (const auto& [k, v] : gb.items()) fresh[k] = v;
+        run.doc.context() = std::move(fresh);
+    }
+    auto& r = run.doc.ringlab();
+    r["seed"] = plan.expansion.seed;
+    r["preset"] = plan.preset.empty() ? nlohmann::json() : nlohmann::json(plan.preset);
+    r["spec_file"] = plan.spec_file.empty() ? nlohmann::json() : nlohmann::json(plan.spec_file);
+    r["spec_name"] = plan.spec.name;
+    r["command_line"] = plan.command_line;
+    r["placement_override"] = plan.placement_override.empty() ? nlohmann::json() : nlohmann::json(plan.placement_override);
+    r["cpus_override"] = plan.cpus ? nlohmann::json{plan.cpus->first, plan.cpus->second} : nlohmann::json();
+    r["gb_flags"] = plan.gb_args;
+    nlohmann::json pruned = nlohmann::json::array();
+    for (const auto& p : plan.expansion.pruned) pruned.push_back({{"name", p.config.benchmark_name()}, {"reason", p.reason}});
+    r["configurations"] = {{"total", plan.expansion.configs.size()},
+                           {"to_run", run.total},
+                           {"done", already.size()},
+                           {"skipped_resumed", skipped},
+                           {"pruned", plan.expansion.pruned.size()},
+                           {"duplicates", plan.expansion.duplicates},
+                           {"combinations", plan.expansion.combinations}};
+    r["pruned"] = pruned;
+    try {
+        results::write_json_atomically(run.doc.spec_path(), plan.spec.source);
+        run.doc.write(false, false);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ringlab sweep: %s\n", e.what());
+        benchmark::ClearRegisteredBenchmarks();
+        return 2;
+    }
+    for (const auto& w : r["warnings"]) std::fprintf(stderr, "[sweep] warning: %s\n", w.get<std::string>().c_str());
+    std::fprintf(stderr, "[sweep] run %s: %zu configurations to run (%zu already done, %zu pruned), about %s, seed %llu, into %s\n",
+                 r["run_id"].get<std::string>().c_str(), run.total, skipped, plan.expansion.pruned.size(),
+                 hms(run.total_estimate).c_str(), static_cast<unsigned long long>(plan.expansion.seed),
+                 plan.out_dir.c_str());
+
+    bool interrupted = false;
+    {
+        SigintWatcher watcher;
+        CaptureReporter rep(run, isatty(1) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None);
+        if (run.total > 0) benchmark::RunSpecifiedBenchmarks(&rep);
+        interrupted = g_interrupted.load();
+    }
+    benchmark::ClearRegisteredBenchmarks();
+
+    r["finished_at"] = utc_stamp(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
+    r["configurations"]["done"] = run.doc.completed_run_names().size();
+    const bool complete = !interrupted && run.doc.completed_run_names().size() >= run.total + already.size();
+    try {
+        run.doc.write(complete, interrupted);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ringlab sweep: cannot write results: %s\n", e.what());
+        return 1;
+    }
+    const bool failed = run.doc.any_failure();
+    if (interrupted) {
+        std::fprintf(stderr, "[sweep] interrupted after %zu/%zu configurations; %s is valid (complete=false). "
+                     "Continue with: ringlab sweep ... --out %s --resume\n",
+                     run.done, run.total, run.doc.results_path().c_str(), plan.out_dir.c_str());
+        return 130;
+    }
+    std::fprintf(stderr, "[sweep] done: %zu configurations in %s -> %s%s\n", run.done,
+                 hms(std::chrono::duration<double>(std::chrono::steady_clock::now() - run.t0).count()).c_str(),
+                 run.doc.results_path().c_str(),
+                 failed ? " (SOME CONFIGURATIONS FAILED VERIFICATION, LOST NOTIFICATIONS OR COULD NOT RUN)" : "");
+    return failed ? 1 : 0;
+}
+
+}  // namespace ringlab::sweep

@@ -1,0 +1,446 @@
+// sweep_spec.cpp: axes, spec parsing, pruning, expansion.
+#include "sweep/sweep_spec.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "ringsim/barriers.hpp"
+
+namespace ringlab::sweep {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+    std::string out;
+    for (const auto& s : v) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+std::vector<std::string> barrier_values() {
+    std::vector<std::string> v;
+    for (auto n : ringsim::kBarrierNames) v.emplace_back(n);
+    return v;
+}
+
+bool is_power_of_two(std::uint64_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+const std::vector<AxisInfo>& axes() {
+    // Order = order in benchmark names and in --dry-run listings.
+    static const std::vector<AxisInfo> kAxes = {
+        {"layout", "layout", false, {"split", "split-inorder", "packed", "index"}, "split", true, ""},
+        {"barrier", "barrier", false, barrier_values(), "smp", true, ""},
+        {"notify", "notify", false, {"poll", "flags", "event-idx"}, "poll", true, ""},
+        {"batch", "batch", true, {}, "1", true, "an integer 1..32768, at most ring_size"},
+        {"ring_size", "ring", true, {}, "256", true, "a power of two 2..32768"},
+        {"placement", "placement", false,
+         {"auto", "all", "smt", "same-l2", "same-l3", "cross-l3", "cross-socket", "cross-numa"}, "auto", true, ""},
+        {"wait", "wait", false, {"spin", "sleep", "hybrid"}, "spin", false, ""},
+        {"outstanding", "outstanding", true, {}, "0", false, "0 (= ring size) or an integer batch..ring_size"},
+        {"kick_cost_ns", "kick_ns", true, {}, "0", false, "an integer 0..10000000 (ns spent per kick)"},
+        {"submitters", "submitters", true, {}, "1", false, "an integer 1..64"},
+        {"kick_mode", "kick_mode", false, {"under-lock", "unlocked"}, "under-lock", false, ""},
+        {"device_access", "device_access", false, {"relaxed", "barrier"}, "relaxed", false, ""},
+        {"payload_bytes", "payload", true, {}, "64", false, "a multiple of 8 in 0..4096"},
+        {"cache_line", "cache_line", true, {}, "64", false, "64 or 128"},
+        {"runtime_barrier", "runtime", false, {"smp", "mandatory"}, "smp", false, ""},
+    };
+    return kAxes;
+}
+
+const AxisInfo* find_axis(const std::string& name) {
+    for (const auto& a : axes())
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
+bool is_unsafe_barrier(const std::string& name) {
+    bool unsafe = false;
+    ringsim::visit_barrier(name, [&]<class P>(std::type_identity<P>) {
+        unsafe = !(P::safe_publish && P::safe_consume && P::safe_notify);
+    });
+    return unsafe;
+}
+
+// ---------------------------------------------------------------------------
+// One configuration
+// ---------------------------------------------------------------------------
+std::string SweepConfig::benchmark_name() const {
+    std::string n = "ring";
+    for (const auto& a : sweep::axes()) {
+        const std::string& v = at(a.name);
+        if (a.always_in_name || v != a.default_value) n += "/" + a.short_name + ":" + v;
+    }
+    return n;
+}
+
+RunConfig SweepConfig::to_run_config() const {
+    RunConfig c;
+    c.layout = at("layout");
+    c.barrier = at("barrier");
+    c.runtime_barrier = at("runtime_barrier");
+    const auto& n = at("notify");
+    c.notify = n == "poll" ? ringsim::NotifyMode::poll
+             : n == "flags" ? ringsim::NotifyMode::flags : ringsim::NotifyMode::event_idx;
+    const auto& w = at("wait");
+    c.wait = w == "spin" ? WaitMode::spin : w == "sleep" ? WaitMode::sleep : WaitMode::hybrid;
+    c.ring_size = static_cast<std::uint32_t>(num("ring_size"));
+    c.batch = static_cast<std::uint32_t>(num("batch"));
+    c.outstanding = static_cast<std::uint32_t>(num("outstanding"));
+    c.payload_bytes = static_cast<std::uint32_t>(num("payload_bytes"));
+    c.cache_line = static_cast<std::uint32_t>(num("cache_line"));
+    c.kick_cost_ns = num("kick_cost_ns");
+    c.submitters = static_cast<std::uint32_t>(num("submitters"));
+    c.kick_mode = at("kick_mode") == "unlocked" ? KickMode::unlocked : KickMode::under_lock;
+    c.device_access = at("device_access") == "barrier" ? DeviceAccess::barrier : DeviceAccess::relaxed;
+    return c;
+}
+
+nlohmann::json SweepConfig::to_json() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& a : sweep::axes()) {
+        const auto& v = at(a.name);
+        if (a.numeric) j[a.name] = std::stoull(v);
+        else j[a.name] = v;
+    }
+    return j;
+}
+
+nlohmann::json SweepSettings::to_json() const {
+    return {{"buffers", buffers},         {"duration_s", duration_s},       {"min_time", min_time},
+            {"repetitions", repetitions}, {"warmup_buffers", warmup_buffers}, {"latency", latency},
+            {"watchdog_ms", watchdog_ms}, {"measure_floor", measure_floor}, {"spin_ns", spin_ns}};
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------
+namespace {
+
+std::string axis_names() {
+    std::vector<std::string> v;
+    for (const auto& a : axes()) v.push_back(a.name);
+    return join(v);
+}
+
+// A value of one axis from JSON (string or number), checked.
+std::string parse_value(const AxisInfo& a, const nlohmann::json& v, const std::string& where) {
+    if (a.numeric) {
+        std::uint64_t n = 0;
+        if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
+        else if (v.is_number_integer() && v.get<std::int64_t>() >= 0) n = v.get<std::uint64_t>();
+        else if (v.is_string()) {
+            const auto s = v.get<std::string>();
+            if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+                throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not \"" + s + "\"");
+            n = std::stoull(s);
+        } else
+            throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + v.dump());
+        bool ok = true;
+        if (a.name == "batch") ok = n >= 1 && n <= 32768;
+        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= 32768;
+        else if (a.name == "outstanding") ok = n <= 32768;
+        else if (a.name == "kick_cost_ns") ok = n <= 10'000'000;
+        else if (a.name == "submitters") ok = n >= 1 && n <= 64;
+        else if (a.name == "payload_bytes") ok = n <= 4096 && n % 8 == 0;
+        else if (a.name == "cache_line") ok = n == 64 || n == 128;
+        if (!ok) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + std::to_string(n));
+        return std::to_string(n);
+    }
+    if (!v.is_string())
+        throw SpecError(where + ": axis '" + a.name + "' takes one of: " + join(a.values) + "; got " + v.dump());
+    auto s = v.get<std::string>();
+    if (std::find(a.values.begin(), a.values.end(), s) == a.values.end())
+        throw SpecError(where + ": unknown value \"" + s + "\" for axis '" + a.name + "'; valid values: " +
+                        join(a.values));
+    return s;
+}
+
+void parse_axes(const nlohmann::json& j, const std::string& where,
+                std::map<std::string, std::vector<std::string>>& out) {
+    if (!j.is_object()) throw SpecError(where + ": 'axes' must be an object mapping axis names to values");
+    for (const auto& [key, val] : j.items()) {
+        const AxisInfo* a = find_axis(key);
+        if (!a) throw SpecError(where + ": unknown axis '" + key + "'; valid axes: " + axis_names());
+        std::vector<std::string> vals;
+        if (val.is_array()) {
+            if (val.empty()) throw SpecError(where + ": axis '" + key + "' has no values");
+            for (const auto& v : val) {
+                auto s = parse_value(*a, v, where);
+                if (std::find(vals.begin(), vals.end(), s) == vals.end()) vals.push_back(s);
+            }
+        } else {
+            vals.push_back(parse_value(*a, val, where));
+        }
+        out[key] = std::move(vals);
+    }
+}
+
+void check_keys(const nlohmann::json& j, const std::set<std::string>& allowed, const std::string& where) {
+    for (const auto& [key, val] : j.items()) {
+        (void)val;
+        if (!allowed.count(key)) {
+            std::vector<std::string> v(allowed.begin(), allowed.end());
+            throw SpecError(where + ": unknown key '" + key + "'; valid keys: " + join(v));
+        }
+    }
+}
+
+SweepSettings parse_settings(const nlohmann::json& j, const SweepSettings& base) {
+    SweepSettings s = base;
+    if (!j.is_object()) throw SpecError("spec: 'settings' must be an object");
+    check_keys(j, {"buffers", "duration_s", "min_time", "repetitions", "warmup_buffers", "latency",
+                   "watchdog_ms", "measure_floor", "spin_ns"},
+               "settings");
+    auto num = [&](const char* k, auto& dst, double lo, double hi) {
+        if (!j.contains(k)) return;
+        const auto& v = j.at(k);
+        if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi)
+            throw SpecError(std::string("settings: '") + k + "' must be a number in " + std::to_string(lo) + ".." +
+                            std::to_string(hi) + ", not " + v.dump());
+        dst = v.get<std::remove_reference_t<decltype(dst)>>();
+    };
+    num("buffers", s.buffers, 1, 1e12);
+    num("duration_s", s.duration_s, 0, 3600);
+    num("min_time", s.min_time, 0, 3600);
+    num("repetitions", s.repetitions, 1, 1000);
+    num("warmup_buffers", s.warmup_buffers, 0, 1e12);
+    num("watchdog_ms", s.watchdog_ms, 10, 600000);
+    num("spin_ns", s.spin_ns, 0, 1e10);
+    if (j.contains("latency")) {
+        const auto& v = j.at("latency");
+        if (!v.is_string() || (v != "auto" && v != "on" && v != "off"))
+            throw SpecError("settings: 'latency' must be one of: auto, on, off; got " + v.dump());
+        s.latency = v.get<std::string>();
+    }
+    if (j.contains("measure_floor")) {
+        if (!j.at("measure_floor").is_boolean()) throw SpecError("settings: 'measure_floor' must be true or false");
+        s.measure_floor = j.at("measure_floor").get<bool>();
+    }
+    // The last one given wins, so a row can switch a spec from buffers to a time box.
+    if (j.contains("duration_s") && s.duration_s > 0) s.min_time = 0;
+    if (j.contains("min_time") && s.min_time > 0) s.duration_s = 0;
+    if (s.duration_s > 0 && s.min_time > 0)
+        throw SpecError("settings: give either 'duration_s' or 'min_time', not both");
+    return s;
+}
+
+}  // namespace
+
+SweepSpec parse_spec(const nlohmann::json& j) {
+    if (!j.is_object()) throw SpecError("spec: the top level must be a JSON object");
+    check_keys(j, {"name", "description", "axes", "rows", "settings", "exclude", "$comment"}, "spec");
+    SweepSpec spec;
+    spec.source = j;
+    spec.name = j.value("name", std::string("custom"));
+    spec.description = j.value("description", std::string());
+
+    std::map<std::string, std::vector<std::string>> base;
+    for (const auto& a : axes()) base[a.name] = {a.default_value};
+    if (j.contains("axes")) parse_axes(j.at("axes"), "spec axes", base);
+    if (j.contains("settings")) spec.settings = parse_settings(j.at("settings"), SweepSettings{});
+
+    if (j.contains("rows")) {
+        const auto& rows = j.at("rows");
+        if (!rows.is_array() || rows.empty()) throw SpecError("spec: 'rows' must be a non-empty array");
+        int i = 0;
+        for (const auto& r : rows) {
+            std::string where = "row " + std::to_string(i++);
+            if (!r.is_object()) throw SpecError(where + ": must be an object");
+            check_keys(r, {"name", "axes", "allow_unsafe", "settings", "$comment"}, where);
+            Row row;
+            row.name = r.value("name", where);
+            row.settings = spec.settings;
+            if (r.contains("settings")) row.settings = parse_settings(r.at("settings"), spec.settings);
+            where = "row '" + row.name + "'";
+            row.axes = base;
+            if (r.contains("axes")) parse_axes(r.at("axes"), where, row.axes);
+            if (r.contains("allow_unsafe")) {
+                if (!r.at("allow_unsafe").is_boolean()) throw SpecError(where + ": 'allow_unsafe' must be true or false");
+                row.allow_unsafe = r.at("allow_unsafe").get<bool>();
+            }
+            for (const auto& other : spec.rows)
+                if (other.name == row.name) throw SpecError(where + ": two rows have this name; row names must be unique");
+            spec.rows.push_back(std::move(row));
+        }
+    } else {
+        spec.rows.push_back(Row{"", base, false, spec.settings});
+    }
+
+    if (j.contains("exclude")) {
+        const auto& ex = j.at("exclude");
+        if (!ex.is_array()) throw SpecError("spec: 'exclude' must be an array of partial configurations");
+        for (const auto& e : ex) {
+            if (!e.is_object()) throw SpecError("spec: each 'exclude' entry must be an object");
+            Exclusion x;
+            for (const auto& [key, val] : e.items()) {
+                if (key == "reason") {
+                    x.reason = val.is_string() ? val.get<std::string>() : val.dump();
+                    continue;
+                }
+                const AxisInfo* a = find_axis(key);
+                if (!a) throw SpecError("spec exclude: unknown axis '" + key + "'; valid axes: " + axis_names() + ", reason");
+                x.match[key] = parse_value(*a, val, "spec exclude");
+            }
+            if (x.match.empty()) throw SpecError("spec: an 'exclude' entry must name at least one axis");
+            if (x.reason.empty()) x.reason = "excluded by the spec";
+            spec.exclusions.push_back(std::move(x));
+        }
+    }
+    return spec;
+}
+
+const Row& SweepSpec::row_of(const SweepConfig& c) const {
+    for (const auto& r : rows)
+        if (r.name == c.row) return r;
+    return rows.front();
+}
+
+SweepSpec parse_spec_text(const std::string& text, const std::string& origin) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw SpecError(origin + ": not valid JSON: " + e.what());
+    }
+    try {
+        return parse_spec(j);
+    } catch (const SpecError& e) {
+        throw SpecError(origin + ": " + e.what());
+    }
+}
+
+SweepSpec load_spec_file(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) throw SpecError("cannot read spec file '" + path + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return parse_spec_text(ss.str(), path);
+}
+
+SweepSpec load_preset(const std::string& name) {
+    auto text = preset_text(name);
+    if (!text) throw SpecError("unknown preset '" + name + "'; valid presets: " + join(preset_names()));
+    auto spec = parse_spec_text(*text, "preset " + name);
+    spec.name = name;
+    return spec;
+}
+
+void override_placement(SweepSpec& spec, const std::string& placement) {
+    const AxisInfo* a = find_axis("placement");
+    auto v = parse_value(*a, nlohmann::json(placement), "--placement");
+    for (auto& r : spec.rows) r.axes["placement"] = {v};
+}
+
+// ---------------------------------------------------------------------------
+// Pruning
+// ---------------------------------------------------------------------------
+std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector<Exclusion>& ex) {
+    const auto batch = c.num("batch"), ring = c.num("ring_size"), outst = c.num("outstanding");
+    const auto& notify = c.at("notify");
+    const auto& barrier = c.at("barrier");
+    if (batch > ring) return "batch " + std::to_string(batch) + " exceeds ring size " + std::to_string(ring);
+    if (outst != 0 && outst > ring) return "outstanding exceeds ring size";
+    if (outst != 0 && outst < batch) return "outstanding below batch: a batch could never be submitted whole";
+    if (c.at("layout") == "index" && notify == "event-idx")
+        return "event-idx on the index layout: the index ring has no event words";
+    if (notify == "poll" && c.at("wait") != "spin")
+        return "wait " + c.at("wait") + " with notify poll: nobody would ever wake the sleeper";
+    if (notify == "poll" && c.num("kick_cost_ns") != 0)
+        return "kick cost with notify poll: poll mode never kicks";
+    if (c.num("submitters") == 1 && c.at("kick_mode") != "under-lock")
+        return "kick_mode unlocked with one submitter: there is no lock to release";
+    if (c.at("runtime_barrier") != "smp" && barrier != "branch" && barrier != "ops")
+        return "runtime_barrier only applies to the run-time-selected barriers (branch, ops)";
+    if (!row.allow_unsafe && is_unsafe_barrier(barrier))
+        return "barrier " + barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
+    for (const auto& e : ex) {
+        bool all = true;
+        for (const auto& [k, v] : e.match)
+            if (c.at(k) != v) { all = false; break; }
+        if (all) return e.reason;
+    }
+    return "";
+}
+
+// ---------------------------------------------------------------------------
+// Expansion
+// ---------------------------------------------------------------------------
+void shuffle_configs(std::vector<SweepConfig>& v, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (std::size_t i = v.size(); i > 1; --i) {
+        std::size_t j = static_cast<std::size_t>(rng() % i);
+        std::swap(v[i - 1], v[j]);
+    }
+}
+
+Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoices* placements) {
+    Expansion out;
+    out.seed = seed;
+    std::set<std::string> seen;
+    const auto& ax = axes();
+    for (const auto& row : spec.rows) {
+        // Odometer over the axes: index[i] picks row.axes[ax[i]].
+        std::vector<std::size_t> idx(ax.size(), 0);
+        while (true) {
+            SweepConfig c;
+            c.row = row.name;
+            for (std::size_t i = 0; i < ax.size(); ++i) c.axes[ax[i].name] = row.axes.at(ax[i].name)[idx[i]];
+            // "all" fans out into this machine's relations before pruning.
+            std::vector<SweepConfig> points;
+            if (placements && c.at("placement") == kPlacementAll) {
+                for (const auto& rel : placements->available) {
+                    points.push_back(c);
+                    points.back().axes["placement"] = rel;
+                }
+                if (points.empty()) out.pruned.push_back({c, "placement all: this machine has no pair of distinct CPUs"});
+            } else {
+                points.push_back(c);
+            }
+            for (auto& p : points) {
+                ++out.combinations;
+                auto reason = prune_reason(p, row, spec.exclusions);
+                const auto& pl = p.at("placement");
+                if (reason.empty() && placements && pl != kPlacementAuto && pl != kPlacementAll &&
+                    std::find(placements->available.begin(), placements->available.end(), pl) ==
+                        placements->available.end())
+                    reason = "placement " + pl + ": no CPU pair with that relation on this machine (it has: " +
+                             (placements->available.empty() ? std::string("none") : join(placements->available)) + ")";
+                if (!reason.empty()) out.pruned.push_back({p, reason});
+                else if (!seen.insert(p.benchmark_name()).second) ++out.duplicates;
+                else out.configs.push_back(std::move(p));
+            }
+            std::size_t i = 0;
+            for (; i < ax.size(); ++i) {
+                if (++idx[i] < row.axes.at(ax[i].name).size()) break;
+                idx[i] = 0;
+            }
+            if (i == ax.size()) break;
+        }
+    }
+    shuffle_configs(out.configs, seed);
+    return out;
+}
+
+double estimate_seconds(const SweepConfig& c, const SweepSettings& s) {
+    // A deliberately rough model of one run on a current two-core machine:
+    // a poll-mode buffer costs ~150 ns, a notification-mode buffer ~2 us plus
+    // the kick cost amortised over the batch, sleeping waits ~8 us (futex/eventfd wake-ups).
+    const double batch = double(c.num("batch"));
+    double ns = 150;
+    if (c.at("notify") != "poll") ns += 2000.0 / batch + double(c.num("kick_cost_ns")) / batch;
+    if (c.at("wait") != "spin") ns += 8000.0 / batch;
+    ns *= double(c.num("submitters"));
+    double run = s.duration_s > 0 ? s.duration_s : s.min_time > 0 ? s.min_time * 1.5 : double(s.buffers) * ns * 1e-9;
+    const double overhead = 0.05;  // threads, pinning, automatic warm-up
+    return double(s.repetitions) * (run * 1.3 + overhead);
+}
+
+}  // namespace ringlab::sweep
