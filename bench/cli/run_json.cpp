@@ -24,9 +24,12 @@ void check_output_path(const std::string& path) {
 
 void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv) {
     std::string command;
-    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    for (int i = 0; i < argc; ++i) {
+        if (i) command += ' ';
+        command += argv[i];
+    }
     nlohmann::json doc;
-    doc["context"] = sweep::make_context({r.config.driver_cpu, r.config.device_cpu}, pmu.probe_json(), pmu.warnings());
+    doc["context"] = sweep::make_context({r.config.driver_cpu, r.config.device_cpu}, pmu.probe_json(), pmu.warnings(), &r);
     auto& rl = doc["context"]["ringlab"];
     rl["command"] = command;
     rl["preset"] = nullptr;

@@ -31,6 +31,7 @@ std::vector<OptionSpec> run_option_specs() {
         {"watchdog-ms", true, "N report a side stuck this long (10..600000, default 2000)"},
         {"inject", true, "SPEC     drop-kick=P[,drop-call=P]: drop notifications on purpose"},
         {"latency", true, "MODE    auto | on | off: record each round trip (auto: on when outstanding is 1)"},
+        {"verify", true, "MODE     full: seq + checksum in every buffer, device answers (default); ring: descriptors only, buffers untouched (as Linux ringtest)"},
         {"no-floor", false, "        skip the cache-line round-trip measurement"},
         {"verbose", false, "         print the address of every ring area"},
     };
@@ -98,6 +99,7 @@ RunConfig run_config_from(const Args& a) {
     if (auto inj = a.str("inject")) parse_inject(*inj, c);
     auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
     c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;
+    c.verify = a.choice_or("verify", "full", {"full", "ring"}) == "ring" ? VerifyMode::ring : VerifyMode::full;
     c.measure_floor = !a.has("no-floor");
     c.verbose = a.has("verbose");
     std::string err = validate(c);

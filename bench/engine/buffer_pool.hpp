@@ -96,6 +96,9 @@ private:
     unsigned char* mem_ = nullptr;
 };
 
+// --verify ring: the length a descriptor carries for submission `seq` (never 0).
+inline std::uint32_t ring_verify_len(std::uint64_t seq) { return std::uint32_t(seq & 0xffff) + 1; }
+
 // Device side: what it found in one buffer.
 enum class DeviceCheck : std::uint8_t { ok, stale, skipped, corrupt };
 

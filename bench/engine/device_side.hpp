@@ -22,8 +22,9 @@ template <class Ring>
 class DeviceCore {
 public:
     DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
-               RunControl& ctl)
-        : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier), ctl_(ctl) {}
+               bool verify_payload, RunControl& ctl)
+        : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier),
+          verify_payload_(verify_payload), ctl_(ctl) {}
 
     // Consume up to one batch of available buffers, then publish their completions.
     DeviceStep step() {
@@ -58,6 +59,11 @@ private:
         // --device-access barrier: QEMU's DMA helpers put a full barrier before
         // every guest-memory access (seed 003); relaxed relies on the ring's barriers alone.
         if (access_barrier_) ringsim::arch::smp_mb();
+        if (!verify_payload_) {  // --verify ring: the descriptor alone must be this submission's
+            if (len == ring_verify_len(expected_seq_)) ++expected_seq_;
+            else ++errors.stale;
+            return;
+        }
         std::uint64_t seen = 0;
         DeviceCheck c = device_check_and_respond(addr, len, expected_seq_, seen);
         if (access_barrier_) ringsim::arch::smp_mb();
@@ -72,7 +78,7 @@ private:
     Ring& ring_;
     const BufferPool& pool_;
     std::uint32_t batch_;
-    bool notify_, access_barrier_;
+    bool notify_, access_barrier_, verify_payload_;
     RunControl& ctl_;
     std::uint64_t expected_seq_ = 0;
 };

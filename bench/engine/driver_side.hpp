@@ -26,6 +26,7 @@ struct DriverPlan {
     std::uint32_t outstanding = 1;
     bool latency = false;
     bool notify = false;               // any notify mode but poll
+    bool verify_payload = true;        // --verify full (else ring: descriptors only)
 };
 
 struct StepResult {
@@ -94,7 +95,9 @@ private:
                 break;
             }
             std::uint64_t seq = seq_of_[tok];
-            if (!pool_.response_ok(tok, seq)) {
+            if (!plan_.verify_payload) {
+                if (len != ring_verify_len(seq)) ++errors.stale;  // the used element is not this submission's
+            } else if (!pool_.response_ok(tok, seq)) {
                 std::uint64_t resp = load_relaxed(&BufferPool::header(pool_.addr(tok))->response) ^ kResponseMagic;
                 if (resp < seq) ++errors.stale; else ++errors.corrupt;
             }
@@ -119,9 +122,9 @@ private:
             std::uint64_t seq = next_seq_++;
             seq_of_[tok] = seq;
             outstanding_[tok] = 1;
-            pool_.fill(tok, seq);
+            if (plan_.verify_payload) pool_.fill(tok, seq);
             if (plan_.latency) stamp_[tok] = ringsim::clock::now();
-            ring_.driver_add(tok, pool_.addr(tok), len_);
+            ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq));
         }
         ring_.driver_publish();
         inflight_ += n;

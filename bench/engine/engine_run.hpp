@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +50,7 @@ public:
         plan_.latency = cfg.latency == LatencyMode::on ||
                         (cfg.latency == LatencyMode::automatic && cfg.outstanding == 1);
         plan_.notify = cfg.notify != ringsim::NotifyMode::poll;
+        plan_.verify_payload = cfg.verify == VerifyMode::full;
         if (cfg.verbose) print_areas(ring_.areas());
     }
 
@@ -57,7 +59,7 @@ public:
         res.config = cfg_;
         DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
         DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
-                                cfg_.device_access == DeviceAccess::barrier, ctl_);
+                                cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full, ctl_);
         // Both roles start with notifications off: a role that polls does not want them.
         ring_.driver_disable_calls();
         ring_.device_disable_kicks();
@@ -67,9 +69,24 @@ public:
         RoleSide device_side;
         std::vector<std::thread> threads;
         std::string pin_error;
-        threads.emplace_back([&] { device_thread(device, device_side, nthreads); });
+        // An exception must not escape a thread (std::terminate): record it, abort the
+        // run, and let the watchdog and the other threads wind down.
+        auto guarded = [&](RoleSide& side, auto&& body) {
+            try {
+                body();
+            } catch (const std::exception& e) {
+                side.error = std::string("engine thread failed: ") + e.what();
+                ctl_.abort.store(true);
+                ctl_.stop.store(true);
+                kick_.force_wake();
+                call_.force_wake();
+                ctl_.finished.fetch_add(1);
+            }
+        };
+        threads.emplace_back([&] { guarded(device_side, [&] { device_thread(device, device_side, nthreads); }); });
         for (std::uint32_t i = 0; i < cfg_.submitters; ++i)
-            threads.emplace_back([&, i] { driver_thread(driver, driver_sides[i], i, nthreads); });
+            threads.emplace_back(
+                [&, i] { guarded(driver_sides[i], [&] { driver_thread(driver, driver_sides[i], i, nthreads); }); });
 
         watchdog(res, nthreads);
         for (auto& t : threads) t.join();

@@ -15,6 +15,10 @@ enum class WaitMode : std::uint8_t { spin, sleep, hybrid };
 enum class KickMode : std::uint8_t { under_lock, unlocked };
 enum class DeviceAccess : std::uint8_t { relaxed, barrier };
 enum class LatencyMode : std::uint8_t { automatic, on, off };
+// full: sequence number and checksum in each buffer; the device reads and answers it.
+// ring: the buffer is never touched (as Linux's ringtest); the descriptor's length
+//       carries the sequence number's low 16 bits and the device echoes it back.
+enum class VerifyMode : std::uint8_t { full, ring };
 
 struct RunConfig {
     std::string layout = "split";           // split | split-inorder | packed | index
@@ -40,6 +44,7 @@ struct RunConfig {
     std::uint32_t watchdog_ms = 2000;
     double drop_kick = 0, drop_call = 0;    // fault injection probabilities
     LatencyMode latency = LatencyMode::automatic;
+    VerifyMode verify = VerifyMode::full;
     bool measure_floor = true;              // measure the CPU pair's cache-line round trip first
     bool verbose = false;
     CounterFactory* counters = nullptr;     // optional per-role PMU groups

@@ -305,8 +305,11 @@ Record collect(const Options& opt) {
     const std::string cpuinfo = read_file(opt.proc_root / "cpuinfo").value_or("");
     const CpuIdentity id = parse_cpuinfo(cpuinfo);
     const std::string built_for = opt.compiled_arch.value_or(compiled_arch());
-    e["arch"] = id.arch == "unknown" ? built_for : id.arch;
+    // arch is what ringlab runs as (what the results are about); under qemu-user that
+    // differs from the CPU /proc/cpuinfo describes, which host_cpu_arch keeps.
+    e["arch"] = built_for;
     e["compiled_arch"] = built_for;
+    e["host_cpu_arch"] = id.arch;
     e["cpu_vendor"] = id.vendor;
     e["cpu_model"] = id.model;
     e["microarch"] = id.microarch;

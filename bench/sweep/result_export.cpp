@@ -186,6 +186,7 @@ nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placeme
             {"device_access", device_access_name(c.device_access)},
             {"payload_bytes", c.payload_bytes},
             {"cache_line", c.cache_line},
+            {"verify", c.verify == VerifyMode::full ? "full" : "ring"},
             {"placement", placement}};
 }
 

@@ -153,7 +153,9 @@ TEST(Emulation, DetectedFromArchMismatchAndEnvVar) {
     o.compiled_arch = "aarch64";  // an arm64 binary reading an x86 host's cpuinfo: qemu-user
     Record r = collect(o);
     EXPECT_TRUE(r.emulated);
-    EXPECT_EQ(r.environment["arch"], "x86_64");
+    EXPECT_EQ(r.environment["arch"], "aarch64") << "results are about the architecture ringlab runs as";
+    EXPECT_EQ(r.environment["host_cpu_arch"], "x86_64");
+    EXPECT_EQ(r.machine_id.rfind("aarch64-", 0), 0u) << r.machine_id;
     EXPECT_TRUE(has_warning(r, "running under emulation"));
     o.compiled_arch = "x86_64";
     o.emulator = "qemu-x86_64";
@@ -205,7 +207,7 @@ TEST(RealMachine, RecordMatchesTheHost) {
     }
 #endif
     // Under qemu-user (cross tests) the compiled arch differs from the host's cpuinfo.
-    EXPECT_EQ(r.emulated, e["compiled_arch"] != e["arch"]);
+    EXPECT_EQ(r.emulated, e["compiled_arch"] != e["host_cpu_arch"]);
     std::cout << e.dump(2) << "\n";
     for (const auto& w : r.warnings) std::cout << "warning: " << w << "\n";
 }
