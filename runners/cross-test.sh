@@ -21,6 +21,11 @@ full=OFF
 run_tests=1
 jobs=2
 ctest_args=()
+launcher=()
+if command -v ccache >/dev/null; then
+    export CCACHE_BASEDIR="$root"
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -60,7 +65,7 @@ for arch in "${archs[@]}"; do
   fi
   if ! cmake -S "$root" -B "$build" \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$t.cmake" \
-        -DCMAKE_BUILD_TYPE=Release -DRINGLAB_FULL=$full >> "$log" 2>&1; then
+        -DCMAKE_BUILD_TYPE=Release -DRINGLAB_FULL=$full "${launcher[@]}" >> "$log" 2>&1; then
     tail -20 "$log"; result[$arch]="CONFIGURE FAILED (see $log)"; status=1; continue
   fi
   echo "=== $arch: build -j$jobs"
@@ -73,7 +78,7 @@ for arch in "${archs[@]}"; do
   if [ $run_tests = 0 ]; then result[$arch]="built"; continue; fi
   echo "=== $arch: ctest under ${qemu[$arch]}"
   # Emulated threads are slow: generous per-test timeout.
-  if (cd "$build" && ctest --output-on-failure --timeout 600 "${ctest_args[@]}") >> "$log" 2>&1; then
+  if (cd "$build" && ctest --output-on-failure --timeout 600 -j"$jobs" -LE fleet "${ctest_args[@]}") >> "$log" 2>&1; then
     result[$arch]="PASSED ($(grep -Eo '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1))"
   else
     grep -E "^\s*[0-9]+ - |tests passed|Failed|Not Run" "$log" | tail -25

@@ -1,9 +1,11 @@
 // `ringlab pingpong`: the cache-line round trip between two CPUs, the floor
 // every batch-1 ring on the same pair is measured against.
 #include <cstdio>
+#include <tuple>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_options.hpp"
 #include "engine/cpu_affinity.hpp"
 #include "engine/engine.hpp"
 
@@ -23,19 +25,10 @@ int cmd_pingpong(int argc, char** argv) {
     }
     int cpu_a = -1, cpu_b = -1;
     if (auto cpus = a.str("cpus")) {
-        std::vector<int> v;
-        try {
-            v = parse_cpu_list(*cpus);
-        } catch (const std::exception& e) {
-            throw UsageError(std::string("--cpus: ") + e.what());
-        }
-        if (v.size() != 2 || cpus->find('-') != std::string::npos)
-            throw UsageError("--cpus '" + *cpus + "' is not valid (two CPU numbers, e.g. 0,1)");
-        if (v[0] == v[1]) throw UsageError("--cpus needs two different CPUs");
-        for (int c : v)
+        std::tie(cpu_a, cpu_b) = parse_cpu_pair("cpus", *cpus);
+        if (cpu_a == cpu_b) throw UsageError("--cpus needs two different CPUs");
+        for (int c : {cpu_a, cpu_b})
             if (auto why = cpu_usable(c); !why.empty()) throw UsageError(why);
-        cpu_a = v[0];
-        cpu_b = v[1];
     } else if (!default_cpu_pair(cpu_a, cpu_b)) {
         throw UsageError("fewer than two usable CPUs");
     }

@@ -1,5 +1,7 @@
 #include "cli/run_options.hpp"
 
+#include <tuple>
+
 #include "engine/cpu_affinity.hpp"
 #include "engine/engine.hpp"
 
@@ -35,6 +37,18 @@ std::vector<OptionSpec> run_option_specs() {
         {"no-floor", false, "        skip the cache-line round-trip measurement"},
         {"verbose", false, "         print the address of every ring area"},
     };
+}
+
+std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string& value) {
+    std::vector<int> v;
+    try {
+        v = parse_cpu_list(value);
+    } catch (const std::exception& e) {
+        throw UsageError("--" + option + ": " + e.what());
+    }
+    if (v.size() != 2 || value.find('-') != std::string::npos)
+        throw UsageError("--" + option + " '" + value + "' is not valid (two CPU numbers: DRIVER,DEVICE, e.g. 0,1)");
+    return {v[0], v[1]};
 }
 
 static void parse_inject(const std::string& spec, RunConfig& c) {
@@ -75,18 +89,7 @@ RunConfig run_config_from(const Args& a) {
     c.buffers = a.uint_or("buffers", c.buffers, 1, 1ull << 40);
     c.duration_s = a.double_or("duration", 0, 0, 3600);
     c.warmup_buffers = a.uint_or("warmup", 0, 1, 1ull << 40);
-    if (auto cpus = a.str("cpus")) {
-        std::vector<int> v;
-        try {
-            v = parse_cpu_list(*cpus);
-        } catch (const std::exception& e) {
-            throw UsageError(std::string("--cpus: ") + e.what());
-        }
-        if (v.size() != 2 || cpus->find('-') != std::string::npos)
-            throw UsageError("--cpus '" + *cpus + "' is not valid (two CPU numbers: DRIVER,DEVICE, e.g. 0,1)");
-        c.driver_cpu = v[0];
-        c.device_cpu = v[1];
-    }
+    if (auto cpus = a.str("cpus")) std::tie(c.driver_cpu, c.device_cpu) = parse_cpu_pair("cpus", *cpus);
     c.allow_same_cpu = a.has("allow-same-cpu");
     c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, 10'000'000);
     c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, 64));

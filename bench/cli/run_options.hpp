@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/args.hpp"
@@ -11,6 +12,8 @@
 namespace ringlab::cli {
 
 std::vector<OptionSpec> run_option_specs();
+// --NAME A,B: two CPU numbers; UsageError naming the expected form otherwise.
+std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string& value);
 // Throws UsageError naming the problem and the valid range.
 RunConfig run_config_from(const Args& a);
 

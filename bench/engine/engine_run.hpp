@@ -6,7 +6,11 @@
 // nothing.  Every wait in the engine is bounded by it.
 #pragma once
 
+#include <pthread.h>
+#include <time.h>
+
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -88,6 +92,11 @@ public:
             threads.emplace_back(
                 [&, i] { guarded(driver_sides[i], [&] { driver_thread(driver, driver_sides[i], i, nthreads); }); });
 
+        for (auto& t : threads) {
+            clockid_t cid{};
+            thread_clocks_.push_back(pthread_getcpuclockid(t.native_handle(), &cid) == 0 ? std::optional(cid)
+                                                                                          : std::nullopt);
+        }
         watchdog(res, nthreads);
         for (auto& t : threads) t.join();
 
@@ -275,7 +284,11 @@ private:
     }
 
     void watchdog(RunResult& res, int nthreads);
+    // CPU time used so far by the engine's threads (device first), for telling a
+    // stuck thread (spinning, burning CPU) from a starved one (not scheduled).
+    std::uint64_t threads_cpu_ns() const;
 
+    std::vector<std::optional<clockid_t>> thread_clocks_;
     RunConfig cfg_;
     double hz_;
     Ring ring_;

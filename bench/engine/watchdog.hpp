@@ -5,6 +5,9 @@
 //  - a role asleep while its peer's published index shows work for it is a
 //    lost notification: report both sides' indices and event words, count it,
 //    wake the sleeper, mark the run invalid, carry on;
+//  - if the engine's threads used little CPU over the period, they were not
+//    stuck but starved (another load, the host's scheduler): note it and keep
+//    waiting, up to kMaxStarvedPeriods periods in a row;
 //  - anything else is a stall (lost buffers, a protocol bug): report what each
 //    side waited for and abort the run.  Nothing waits forever.
 #pragma once
@@ -13,6 +16,16 @@
 #include <thread>
 
 namespace ringlab {
+
+template <class Ring>
+std::uint64_t EngineRun<Ring>::threads_cpu_ns() const {
+    std::uint64_t sum = 0;
+    for (const auto& c : thread_clocks_) {
+        timespec ts{};
+        if (c && clock_gettime(*c, &ts) == 0) sum += std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
+    }
+    return sum;
+}
 
 template <class Ring>
 void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
@@ -30,6 +43,9 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
 
     std::uint64_t last_d = ~0ull, last_v = ~0ull;
     auto last_change = steady_clock::now();
+    std::uint64_t cpu_at_change = threads_cpu_ns();
+    int starved_periods = 0;
+    constexpr int kMaxStarvedPeriods = 10;
     const auto bound = milliseconds(cfg_.watchdog_ms);
     while (ctl_.finished.load() < nthreads) {
         std::this_thread::sleep_for(milliseconds(2));
@@ -40,10 +56,16 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
             last_d = d;
             last_v = v;
             last_change = now;
+            cpu_at_change = threads_cpu_ns();
+            starved_periods = 0;
             continue;
         }
         if (now - last_change < bound) continue;
+        const std::uint64_t cpu_now = threads_cpu_ns();
+        const std::uint64_t used_ns = cpu_now - cpu_at_change;
+        const auto period_ns = std::uint64_t(duration_cast<nanoseconds>(now - last_change).count());
         last_change = now;
+        cpu_at_change = cpu_now;
         std::string state = describe_snapshot(ring_.snapshot());
         bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
         if (dev_sleep && ring_.pending_for_device()) {
@@ -56,6 +78,17 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
             ++res.lost_notifications;
             res.watchdog.push_back({"driver", "a call: it slept while completions were pending", state, true});
             call_.force_wake();
+            continue;
+        }
+        // A polling thread that is stuck spins: it burns CPU.  One that burned less
+        // than a quarter of the period was mostly not running at all.
+        const bool anyone_polls = !drv_sleep || !dev_sleep;
+        if (anyone_polls && used_ns * 4 < period_ns && ++starved_periods <= kMaxStarvedPeriods) {
+            if (starved_periods == 1)
+                res.watchdog.push_back({"engine", "CPU time: the engine's threads ran " + std::to_string(used_ns / 1000000) +
+                                                      " ms in " + std::to_string(period_ns / 1000000) +
+                                                      " ms without progress (starved by other load, not stuck); waiting",
+                                        state, false});
             continue;
         }
         std::string what = "progress from either side for " + std::to_string(cfg_.watchdog_ms) +
