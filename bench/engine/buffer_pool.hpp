@@ -47,7 +47,7 @@ inline std::uint64_t checksum_step(std::uint64_t acc, std::uint64_t w) {
 class BufferPool {
 public:
     BufferPool(std::uint32_t count, std::uint32_t payload_bytes, std::uint32_t cache_line)
-        : count_(count), payload_words_(payload_bytes / 8) {
+        : count_(count), payload_words_(payload_bytes / 8), line_(cache_line) {
         // Each buffer starts on its own cache line so neighbouring buffers never false-share.
         stride_ = (sizeof(BufferHeader) + payload_bytes + cache_line - 1) / cache_line * cache_line;
         mem_ = static_cast<unsigned char*>(std::aligned_alloc(cache_line, stride_ * count));
@@ -61,9 +61,13 @@ public:
     std::uint32_t count() const { return count_; }
     std::uint32_t bytes_per_buffer() const { return std::uint32_t(sizeof(BufferHeader) + payload_words_ * 8); }
     std::uint64_t addr(std::uint32_t token) const { return reinterpret_cast<std::uint64_t>(mem_ + std::size_t(token) * stride_); }
+    // Whether a device may dereference a: inside the pool and cache-line aligned.  (Not
+    // "exactly a buffer start": that takes a division per buffer, and a wrong buffer
+    // fails its checksum anyway.)
     bool owns(std::uint64_t a) const {
         auto base = reinterpret_cast<std::uint64_t>(mem_);
-        return a >= base && a < base + std::uint64_t(stride_) * count_ && (a - base) % stride_ == 0;
+        return a >= base && a + sizeof(BufferHeader) + payload_words_ * 8 <= base + std::uint64_t(stride_) * count_ &&
+               (a & (line_ - 1)) == 0;
     }
 
     // Driver: write payload, header and checksum for submission `seq`.
@@ -91,7 +95,7 @@ public:
     static std::uint64_t* words(BufferHeader* h) { return reinterpret_cast<std::uint64_t*>(h + 1); }
 
 private:
-    std::uint32_t count_, payload_words_;
+    std::uint32_t count_, payload_words_, line_;
     std::size_t stride_ = 0;
     unsigned char* mem_ = nullptr;
 };

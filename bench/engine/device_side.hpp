@@ -18,8 +18,9 @@ struct DeviceStep {
     bool call = false;
 };
 
+// alignas(128): expected_seq_ changes on every buffer; keep it off the driver's lines.
 template <class Ring>
-class DeviceCore {
+class alignas(128) DeviceCore {
 public:
     DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
                bool verify_payload, RunControl& ctl)

@@ -36,8 +36,10 @@ struct StepResult {
     bool done = false;                 // window over and every buffer drained
 };
 
+// alignas(128): the driver's counters change on every buffer; they must not share a
+// line (or the adjacent-line prefetch pair) with anything the device touches.
 template <class Ring>
-class DriverCore {
+class alignas(128) DriverCore {
 public:
     DriverCore(Ring& ring, BufferPool& pool, const DriverPlan& plan, RunControl& ctl)
         : ring_(ring), pool_(pool), plan_(plan), ctl_(ctl),

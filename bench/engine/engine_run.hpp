@@ -148,7 +148,7 @@ public:
     }
 
 private:
-    struct RoleSide {
+    struct alignas(128) RoleSide {  // written by its own thread only: one line pair each
         std::uint64_t cpu_ns = 0, notifications = 0, sleeps = 0, spurious = 0;
         std::uint64_t cpu_at_start = 0;
         int seen_phase = int(Phase::warmup);

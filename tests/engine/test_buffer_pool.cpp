@@ -35,6 +35,7 @@ TEST(BufferPool, BuffersAreLineAlignedAndOwned) {
         EXPECT_EQ(pool.addr(t) % 128, 0u);
         EXPECT_TRUE(pool.owns(pool.addr(t)));
     }
-    EXPECT_FALSE(pool.owns(pool.addr(0) + 8));
-    EXPECT_FALSE(pool.owns(pool.addr(15) + 128));
+    EXPECT_FALSE(pool.owns(pool.addr(0) + 8)) << "not line aligned";
+    EXPECT_FALSE(pool.owns(pool.addr(15) + 128)) << "past the end";
+    EXPECT_FALSE(pool.owns(pool.addr(0) - 128)) << "before the start";
 }
