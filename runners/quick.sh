@@ -13,7 +13,7 @@ out="results/local/$run_id"
 mkdir -p results/local
 start=$(date +%s)
 rc=0
-build/bin/ringlab sweep --preset quick --out "$out" "$@" || rc=$?
+build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?
 if [[ $rc -ne 0 && ! -s "$out/results.json" ]]; then
     echo "quick sweep failed before writing results (exit $rc)" >&2
     exit $rc

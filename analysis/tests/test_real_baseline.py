@@ -1,0 +1,68 @@
+"""Report and compare on the committed baseline: real `ringlab sweep --preset quick` output
+from this machine type (results/baselines/), not synthetic fixtures."""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ringlab_analysis import questions, report
+from ringlab_analysis.load import load_runs
+from test_report import _parse
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BASELINES = sorted(glob.glob(os.path.join(ROOT, "results", "baselines", "*", "*", "results.json")))
+
+
+def test_a_baseline_is_committed():
+    assert BASELINES, "results/baselines/<machine>/<run>/results.json is missing"
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory):
+    run_dir = os.path.dirname(BASELINES[-1])
+    out = str(tmp_path_factory.mktemp("baseline-report"))
+    return run_dir, report.build(load_runs([run_dir]), out)
+
+
+def test_baseline_is_a_complete_valid_quick_sweep(baseline_report):
+    run_dir, _ = baseline_report
+    with open(os.path.join(run_dir, "results.json"), encoding="utf-8") as f:
+        doc = json.load(f, parse_constant=lambda c: pytest.fail(f"non-finite number {c} in results.json"))
+    rl = doc["context"]["ringlab"]
+    assert rl["schema_version"] == 1 and rl["complete"] is True and rl["preset"] == "quick"
+    assert rl["environment"]["arch"] and rl["machine_id"].startswith(rl["environment"]["arch"])
+    iters = [b for b in doc["benchmarks"] if b["run_type"] == "iteration"]
+    assert iters and all(b["ringlab"]["valid"] for b in iters)
+    assert all(b["time_unit"] == "ns" and b["real_time"] > 0 for b in iters)
+
+
+def test_report_on_real_results_embeds_figures_and_answers_or_names_presets(baseline_report):
+    _, paths = baseline_report
+    parsed = _parse(paths["html"])
+    assert len(parsed.images) >= 5
+    assert all(src.startswith("data:image/png;base64,") for src in parsed.images)
+    for q in questions.QUESTIONS:
+        s = parsed.sections[q.title]
+        assert s["img"] >= 1 or "--preset seeds" in s["text"], q.title
+    # The quick preset answers these two itself.
+    for title in ("Packed vs split ring", "Mandatory vs SMP barriers, per site kind"):
+        assert parsed.sections[title]["img"] >= 1, title
+
+
+def test_baseline_against_itself_is_clean(tmp_path):
+    run_dir = os.path.dirname(BASELINES[-1])
+    wrapper = os.path.join(ROOT, "analysis", "ringlab-report")
+    p = subprocess.run([wrapper, "compare", run_dir, run_dir, "--out", str(tmp_path), "--fail-on-regression"],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "REGRESSION" not in p.stdout
+
+
+def test_results_file_passes_the_schema_checker():
+    checker = os.path.join(ROOT, "tests", "sweep", "check_results.py")
+    p = subprocess.run([sys.executable, checker, os.path.dirname(BASELINES[-1])],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
