@@ -41,15 +41,11 @@ public:
         if (s.processed == 0) return s;
         ring_.device_publish();
         bump(ctl_.device_progress);
-        if (notify_) {
-            s.call = ring_.device_call_needed();
-            if (!s.call) ++suppressed;
-        }
+        if (notify_) s.call = ring_.device_call_needed();
         return s;
     }
 
     VerifyErrors errors;
-    std::uint64_t suppressed = 0;
 
 private:
     void check_one(std::uint64_t addr, std::uint32_t len) {

@@ -74,7 +74,6 @@ public:
     VerifyErrors errors;
     Histogram latency_ticks;
     std::uint64_t window_start = 0, window_end = 0, window_buffers = 0;
-    std::uint64_t suppressed = 0;
     std::uint64_t window_publishes = 0, window_submitted = 0;
 
 private:
@@ -136,10 +135,7 @@ private:
         }
         r.did_work = r.published = true;
         bump(ctl_.driver_progress);
-        if (plan_.notify) {
-            r.kick = ring_.driver_kick_needed();
-            if (!r.kick) ++suppressed;
-        }
+        if (plan_.notify) r.kick = ring_.driver_kick_needed();
     }
 
     bool window_should_close() {

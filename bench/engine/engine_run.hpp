@@ -112,13 +112,13 @@ public:
         res.errors.lost += driver.inflight() + device.errors.lost;
         res.errors.stale += device.errors.stale;
         res.errors.corrupt += device.errors.corrupt;
-        res.driver.suppressed = driver.suppressed;
         res.submissions = driver.window_publishes;
         res.submitted_buffers = driver.window_submitted;
-        res.device.suppressed = device.suppressed;
+        res.device.suppressed = device_side.suppressed;
         for (auto& s : driver_sides) {
             res.driver.cpu_ns += s.cpu_ns;
             res.driver.notifications += s.notifications;
+            res.driver.suppressed += s.suppressed;
             res.driver.sleeps += s.sleeps;
             res.driver.spurious_wakeups += s.spurious;
             res.lock.acquisitions += s.lock.acquisitions;
@@ -149,7 +149,8 @@ public:
 
 private:
     struct alignas(128) RoleSide {  // written by its own thread only: one line pair each
-        std::uint64_t cpu_ns = 0, notifications = 0, sleeps = 0, spurious = 0;
+        // Notification counters cover the timed window only, like the buffers they are divided by.
+        std::uint64_t cpu_ns = 0, notifications = 0, suppressed = 0, sleeps = 0, spurious = 0;
         std::uint64_t cpu_at_start = 0;
         int seen_phase = int(Phase::warmup);
         LockStats lock;
@@ -201,7 +202,12 @@ private:
                 DeviceStep s = dev.step();
                 if (s.processed) {
                     follow_phase(side);
-                    if (s.call && call_.signal(deliver)) ++side.notifications;
+                    const bool in_window = side.seen_phase == int(Phase::window);
+                    if (s.call) {
+                        if (call_.signal(deliver) && in_window) ++side.notifications;
+                    } else if (plan_.notify && in_window) {
+                        ++side.suppressed;
+                    }
                     wait.reset();
                     continue;
                 }
@@ -216,11 +222,12 @@ private:
                 }
                 if (ctl_.stop.load(std::memory_order_acquire)) break;
                 ctl_.device_sleeping.store(1, std::memory_order_seq_cst);
-                ++side.sleeps;
+                const bool slept_in_window = side.seen_phase == int(Phase::window);
+                if (slept_in_window) ++side.sleeps;
                 kick_.wait(wait.sleep_timeout_ms());
                 ctl_.device_sleeping.store(0, std::memory_order_relaxed);
                 ring_.device_disable_kicks();
-                if (!ring_.pending_for_device() && !ctl_.stop.load(std::memory_order_relaxed) &&
+                if (slept_in_window && !ring_.pending_for_device() && !ctl_.stop.load(std::memory_order_relaxed) &&
                     !ctl_.abort.load(std::memory_order_relaxed))
                     ++side.spurious;
                 wait.reset();
@@ -247,7 +254,12 @@ private:
                 // is how long "add, then kick" holds the lock, not how often an idle poller takes it.
                 LockStats* acct = r.published && side.seen_phase == int(Phase::window) ? &side.lock : nullptr;
                 if (locked && (kick_unlocked || !r.kick)) lock_.unlock(held, acct);
-                if (r.kick && kick_.signal(deliver)) ++side.notifications;
+                const bool in_window = side.seen_phase == int(Phase::window);
+                if (r.kick) {
+                    if (kick_.signal(deliver) && in_window) ++side.notifications;
+                } else if (r.published && plan_.notify && in_window) {
+                    ++side.suppressed;
+                }
                 if (locked && !kick_unlocked && r.kick) lock_.unlock(held, acct);
                 flush = false;
                 if (r.done) break;
@@ -267,11 +279,13 @@ private:
                     continue;
                 }
                 ctl_.driver_sleeping.store(1, std::memory_order_seq_cst);
-                ++side.sleeps;
+                const bool slept_in_window = side.seen_phase == int(Phase::window);
+                if (slept_in_window) ++side.sleeps;
                 call_.wait(wait.sleep_timeout_ms());
                 ctl_.driver_sleeping.store(0, std::memory_order_relaxed);
                 ring_.driver_disable_calls();
-                if (!ring_.pending_for_driver() && !ctl_.abort.load(std::memory_order_relaxed)) ++side.spurious;
+                if (slept_in_window && !ring_.pending_for_driver() && !ctl_.abort.load(std::memory_order_relaxed))
+                    ++side.spurious;
                 wait.reset();
             }
         }
