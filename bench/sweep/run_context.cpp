@@ -27,16 +27,6 @@ std::string utc_now(const char* fmt) {
     return buf;
 }
 
-std::string local_date() {  // Google Benchmark's format: 2024-01-31T12:00:00+01:00
-    char buf[64];
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    std::string s = buf;
-    // +0100 -> +01:00 (RFC 3339, as GB writes it)
-    return s.size() > 2 ? s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2) : s;
-}
 
 std::string read_first_line(const std::string& path) {
     std::ifstream f(path);
@@ -69,6 +59,17 @@ long mhz_per_cpu() {
 }
 
 }  // namespace
+
+std::string local_date() {  // Google Benchmark's format: 2024-01-31T12:00:00+01:00
+    char buf[64];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    std::string s = buf;
+    // +0100 -> +01:00 (RFC 3339, as GB writes it)
+    return s.size() > 2 ? s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2) : s;
+}
 
 std::string new_run_id() {
     std::random_device rd;

@@ -16,6 +16,9 @@
 
 namespace ringlab::sweep {
 
+// Now, as Google Benchmark writes context.date: 2024-01-31T12:00:00+01:00.
+std::string local_date();
+
 // "20261121T210000Z-ab12cd": UTC time + 6 random hex digits.
 std::string new_run_id();
 

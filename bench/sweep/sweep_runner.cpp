@@ -105,16 +105,6 @@ std::string utc_stamp(std::time_t t, const char* fmt) {
     return buf;
 }
 
-std::string local_date() {  // Google Benchmark's context.date format
-    char buf[64];
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    std::string s = buf;
-    // +0100 -> +01:00 (RFC 3339, as GB writes it)
-    return s.size() > 2 ? s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2) : s;
-}
 
 std::string hms(double s) {
     if (!std::isfinite(s) || s < 0) s = 0;
