@@ -13,8 +13,9 @@
 #
 # The regression threshold has one default, DEFAULT_REGRESSION_THRESHOLD_PCT in
 # analysis/ringlab_analysis/compare.py; set RINGLAB_REGRESSION_THRESHOLD (percent) to override.
-# ROUNDS defaults to 6: with one repetition per round, 6 per side is the fewest for which a
-# Mann-Whitney test of ~10 configurations can still pass Benjamini-Hochberg at 0.05.
+# ROUNDS defaults to 6.  Each round runs the preset's own repetitions (3 for `ci`), randomly
+# interleaved, so a side pools 18 samples per configuration: enough for a Mann-Whitney test
+# over ~10 configurations to pass Benjamini-Hochberg at 0.05 when a change is real.
 set -uo pipefail
 
 usage() { echo "usage: $0 BASE_BIN CAND_BIN OUT_DIR [ROUNDS]" >&2; exit 2; }
@@ -35,7 +36,7 @@ sweep() {  # sweep SIDE BIN ROUND
     local side=$1 bin=$2 k=$3 dir="$out/$1/r$3" log="$out/logs/$1-r$3.log" rc
     rm -rf "$dir"
     echo "ci-regression: round $k/$rounds: $side ($bin)" >&2
-    "$bin" sweep --preset "$preset" --out "$dir" --benchmark_repetitions=1 >"$log" 2>&1
+    "$bin" sweep --preset "$preset" --out "$dir" --benchmark_enable_random_interleaving=true >"$log" 2>&1
     rc=$?
     # 1 = a configuration failed verification: the results are still written and compare
     # reports them; anything else means the sweep did not produce a usable run.

@@ -9,7 +9,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "runners", "ci-regression.sh")
 
 FAKE = """#!/bin/sh
-# stand-in for `ringlab sweep --preset ci --out DIR --benchmark_repetitions=1`
+# stand-in for `ringlab sweep --preset ci --out DIR --benchmark_enable_random_interleaving=true`
 [ "$1" = sweep ] || exit 2
 out=""
 while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
