@@ -10,15 +10,6 @@ namespace {
 const std::uint64_t kSoftware[] = {PERF_COUNT_SW_TASK_CLOCK, PERF_COUNT_SW_CONTEXT_SWITCHES,
                                    PERF_COUNT_SW_CPU_MIGRATIONS, PERF_COUNT_SW_PAGE_FAULTS};
 
-perf_event_attr attr_for(const Encoding& e) {
-    perf_event_attr a = base_attr(e.type, e.config);
-    a.config1 = e.config1;
-    a.config2 = e.config2;
-    a.exclude_kernel = e.exclude_kernel;
-    a.exclude_hv = e.exclude_hv;
-    return a;
-}
-
 }  // namespace
 
 PmuRoleCounters::PmuRoleCounters(Role role, const Capability& cap, bool software)

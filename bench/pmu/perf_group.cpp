@@ -1,5 +1,6 @@
 // perf_group.cpp: perf_event_open plumbing.
 #include "pmu/perf_group.hpp"
+#include "pmu/events.hpp"
 
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -180,6 +181,15 @@ std::string explain_open_errno(int err, bool hardware) {
             break;
     }
     return o.str();
+}
+
+perf_event_attr attr_for(const Encoding& e) {
+    perf_event_attr a = base_attr(e.type, e.config);
+    a.config1 = e.config1;
+    a.config2 = e.config2;
+    a.exclude_kernel = e.exclude_kernel;
+    a.exclude_hv = e.exclude_hv;
+    return a;
 }
 
 }  // namespace ringlab::pmu

@@ -54,6 +54,10 @@ private:
 // A disabled, user-only, per-thread attr with the read format above.
 perf_event_attr base_attr(std::uint32_t type, std::uint64_t config);
 
+// base_attr with a libpfm4 encoding's type, configs and privilege filters.
+struct Encoding;
+perf_event_attr attr_for(const Encoding& e);
+
 // errno -> sentence naming the cause: no PMU, perf_event_paranoid, bad encoding, busy.
 // `hardware` selects the wording for PMU events; the paranoid level is read from /proc.
 std::string explain_open_errno(int err, bool hardware);

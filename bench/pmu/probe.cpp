@@ -36,15 +36,6 @@ std::string hardware_check() {
     return "";
 }
 
-perf_event_attr attr_for(const Encoding& e) {
-    perf_event_attr a = base_attr(e.type, e.config);
-    a.config1 = e.config1;
-    a.config2 = e.config2;
-    a.exclude_kernel = e.exclude_kernel;
-    a.exclude_hv = e.exclude_hv;
-    return a;
-}
-
 std::string not_scheduled_reason() {
     std::string r = "not scheduled: too many events or counter in use";
     if (nmi_watchdog_on()) r += " (kernel.nmi_watchdog=1 holds a hardware counter)";
