@@ -18,7 +18,7 @@ suite() {  # suite NAME command...
     if "$@"; then passed=$((passed + 1)); echo "=== $name: ok ($(( $(date +%s) - t0 )) s)"
     else failed=$((failed + 1)); failed_names+=("$name"); echo "=== $name: FAILED ($(( $(date +%s) - t0 )) s)"; fi
 }
-py=$(runners/find-python.sh) || exit 1
+py=$(analysis/ringlab-report --which-python) || exit 1
 
 suite build    runners/build.sh
 suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600

@@ -70,6 +70,12 @@ def correctness_failures(runs) -> list:
             for r in runs for e in r.entries if e.has_correctness_failure]
 
 
+def failures_table(fails) -> D.Table:
+    """The correctness failures of correctness_failures() as a table, every row highlighted."""
+    return D.Table(["run", "configuration", "repetition", "errors"], [list(f) for f in fails],
+                   bad_rows=set(range(len(fails))))
+
+
 def _placements(runs) -> set:
     return {f"{e.axis('placement', '?')}:{e.ringlab.get('relation', '?')}:{e.ringlab.get('cpus')}"
             for r in runs for e in r.entries}
@@ -77,12 +83,9 @@ def _placements(runs) -> set:
 
 def environment_warnings(base, cand) -> list:
     warns = []
-    for f in ENV_FIELDS:
-        a = sorted({str(r.env.get(f)) for r in base})
-        b = sorted({str(r.env.get(f)) for r in cand})
-        if a != b:
-            warns.append(f"{f} differs: base {', '.join(a)} / candidate {', '.join(b)}")
-    for name, get in (("machine", lambda r: r.machine_id), ("emulated", lambda r: str(r.emulated))):
+    getters = [(f, lambda r, f=f: str(r.env.get(f))) for f in ENV_FIELDS]
+    getters += [("machine", lambda r: r.machine_id), ("emulated", lambda r: str(r.emulated))]
+    for name, get in getters:
         a, b = sorted({get(r) for r in base}), sorted({get(r) for r in cand})
         if a != b:
             warns.append(f"{name} differs: base {', '.join(a)} / candidate {', '.join(b)}")
@@ -185,8 +188,7 @@ def summary_blocks(res: CompareResult, figure=None) -> list:
                          ("Correctness failures in the base", res.failures_base)):
         if fails:
             b.append(D.Heading(3, title))
-            b.append(D.Table(["run", "configuration", "repetition", "errors"], [list(f) for f in fails],
-                             bad_rows=set(range(len(fails)))))
+            b.append(failures_table(fails))
     if res.only_base or res.only_cand:
         b.append(D.Para(f"Not compared: {len(res.only_base)} configuration(s) only in base, "
                         f"{len(res.only_cand)} only in candidate.", "note"))

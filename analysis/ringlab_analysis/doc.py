@@ -41,11 +41,6 @@ class Details:
     blocks: list
 
 
-@dataclass
-class Code:
-    text: str
-
-
 _MARK = {"warn": "**Warning:** ", "bad": "**FAILED:** ", "note": "_Note:_ "}
 
 
@@ -53,7 +48,7 @@ def _md_cell(x) -> str:
     return str(x).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(blocks, images=True) -> str:
+def to_markdown(blocks) -> str:
     out = []
     for b in blocks:
         if isinstance(b, Heading):
@@ -71,13 +66,10 @@ def to_markdown(blocks, images=True) -> str:
                     cells[0] = "**!! " + cells[0] + "**"
                 out.append("| " + " | ".join(cells) + " |")
         elif isinstance(b, Image):
-            if images:
-                out.append(f"![{b.caption}]({b.rel or b.path})")
+            out.append(f"![{b.caption}]({b.rel or b.path})")
         elif isinstance(b, Details):
             out.append(f"<details><summary>{b.summary}</summary>\n")
-            out.append(to_markdown(b.blocks, images))
+            out.append(to_markdown(b.blocks))
             out.append("</details>")
-        elif isinstance(b, Code):
-            out.append("```\n" + b.text.rstrip("\n") + "\n```")
         out.append("")
     return "\n".join(out)

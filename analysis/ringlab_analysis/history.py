@@ -9,6 +9,7 @@ import numpy as np
 from . import changepoint
 from . import doc as D
 from . import html, plots
+from .load import samples_by_key
 
 MAX_QUIET_PLOTS = 20   # series without change points plotted (all series with one are plotted)
 
@@ -23,11 +24,7 @@ def series_of(runs):
     """{config key: [(run index, median, q25, q75)]} over the ordered runs."""
     out = {}
     for i, r in enumerate(runs):
-        by = {}
-        for e in r.entries:
-            if e.ns_per_buffer is not None:
-                by.setdefault(e.key, []).append(e.ns_per_buffer)
-        for k, v in by.items():
+        for k, v in samples_by_key(r.entries).items():
             out.setdefault(k, []).append((i, float(np.median(v)), float(np.percentile(v, 25)),
                                           float(np.percentile(v, 75))))
     return out

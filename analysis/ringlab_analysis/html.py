@@ -9,7 +9,7 @@ import base64
 import html
 import re
 
-from .doc import Code, Details, Heading, Image, Para, Table
+from .doc import Details, Heading, Image, Para, Table
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
@@ -58,8 +58,6 @@ def _render(blocks, out):
             out.append(f"<details><summary>{inline(b.summary)}</summary>")
             _render(b.blocks, out)
             out.append("</details>")
-        elif isinstance(b, Code):
-            out.append(f"<pre>{html.escape(b.text)}</pre>")
 
 
 def to_html(title: str, blocks) -> str:

@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import numpy as np
+
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 # Name segments Google Benchmark appends that are not configuration axes.
 _GB_SUFFIXES = ("manual_time", "real_time", "process_time")
 _GB_PREFIXES = ("repeats:", "iterations:", "min_time:", "threads:", "min_warmup_time:")
-_TIME_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+TIME_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 class BadInput(Exception):
@@ -126,7 +128,6 @@ class Run:
     entries: list
     histograms: dict              # (key, repetition) -> list of (lower, upper, count)
     micro: list                   # Google Benchmark entries of ringlab-micro (may be [])
-    spec: dict | None
 
     @property
     def rl(self) -> dict:
@@ -207,7 +208,7 @@ def _entry_from_json(b: dict) -> Entry | None:
     ns = counters.get("ns_per_buffer")
     if ns is None:
         rt = _number(b.get("real_time"))
-        unit = _TIME_UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
+        unit = TIME_UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
         ns = rt * unit if rt is not None else None
     if b.get("error_occurred"):
         ns = None
@@ -287,9 +288,7 @@ def load_run(path: str) -> Run:
         m = _read_json(mpath)
         if isinstance(m, dict) and isinstance(m.get("benchmarks"), list):
             micro = [b for b in m["benchmarks"] if isinstance(b, dict)]
-    spath = os.path.join(path, "spec.json")
-    spec = _read_json(spath) if os.path.isfile(spath) else None
-    run = Run(path=path, context=doc["context"], entries=[], histograms=hist, micro=micro, spec=spec)
+    run = Run(path=path, context=doc["context"], entries=[], histograms=hist, micro=micro)
     for b in doc["benchmarks"]:
         if isinstance(b, dict):
             e = _entry_from_json(b)
@@ -334,3 +333,9 @@ def samples_by_key(entries, metric: str = "ns_per_buffer") -> dict:
         if v is not None:
             out.setdefault(e.key, []).append(v)
     return out
+
+
+def median_of(entries, metric: str):
+    """Median of metric over entries (nulls left out), or None when none has a value."""
+    vals = [v for v in (e.value(metric) for e in entries) if v is not None]
+    return float(np.median(vals)) if vals else None

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .load import median_of  # noqa: E402
+
 DPI = 90
 LAYOUT_ORDER = ["split", "split-inorder", "packed", "index"]
 BARRIER_ORDER = ["compiler", "smp", "virt", "dma", "mandatory", "acqrel", "acqrel-seqcst", "branch", "ops"]
@@ -47,11 +49,6 @@ def _text_colour(rgba):
     """Black on light cells, white on dark ones (relative luminance)."""
     r, g, b = rgba[:3]
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "white"
-
-
-def _median(entries, metric):
-    vals = [e.value(metric) for e in entries if e.value(metric) is not None]
-    return float(np.median(vals)) if vals else None
 
 
 STANDARD_AXES = {"layout", "barrier", "notify", "batch", "ring", "placement"}
@@ -95,7 +92,7 @@ def heatmaps(groups, outdir):
                 m = np.full((len(barriers), len(layouts)), np.nan)
                 for i, b in enumerate(barriers):
                     for j, lay in enumerate(layouts):
-                        v = _median(cells.get((b, lay), []), metric)
+                        v = median_of(cells.get((b, lay), []), metric)
                         m[i, j] = np.nan if v is None else v
                 if np.all(np.isnan(m)):
                     ax.text(0.5, 0.5, f"no {metric} data\n(latency mode off?)", ha="center", va="center")
@@ -194,7 +191,7 @@ def latency(groups, outdir):
                 by.setdefault((_short(e.key),), []).append(e)
             rows = []
             for k, ces in sorted(by.items()):
-                ps = [_median(ces, m) for m in ("latency_p50_ns", "latency_p99_ns", "latency_p999_ns")]
+                ps = [median_of(ces, m) for m in ("latency_p50_ns", "latency_p99_ns", "latency_p999_ns")]
                 if ps[0] is not None:
                     rows.append(("/".join(k), ps))
             if not rows:
@@ -237,8 +234,8 @@ def role_bars(groups, outdir):
         x = np.arange(len(by))
         names = ["/".join(k) for k, _ in by]
         for ax, (dm, vm, title) in zip(axs[:, 0], panels):
-            ax.bar(x - 0.2, [_median(c, dm) or 0 for _, c in by], 0.4, label="driver")
-            ax.bar(x + 0.2, [_median(c, vm) or 0 for _, c in by], 0.4, label="device")
+            ax.bar(x - 0.2, [median_of(c, dm) or 0 for _, c in by], 0.4, label="driver")
+            ax.bar(x + 0.2, [median_of(c, vm) or 0 for _, c in by], 0.4, label="device")
             ax.set_ylabel(title, fontsize=8)
             ax.set_xticks(x, names, rotation=70, ha="right", fontsize=6)
             ax.legend(fontsize=7)
@@ -251,7 +248,7 @@ def role_bars(groups, outdir):
 VERDICT_COLOURS = {"slower": "#c44", "faster": "#4a4", "unchanged": "#999", "inconclusive": "#e9a23b"}
 
 
-def ratio_bars(rows, title, outdir, name, xlabel="ratio (1 = equal)", verdicts=None):
+def ratio_bars(rows, title, outdir, name, verdicts=None):
     """Horizontal bars of ratios with CI whiskers; rows = [(label, ratio, lo, hi)].
 
     With verdicts (one per row), bars are coloured by verdict, not by the sign of the change,
@@ -277,7 +274,7 @@ def ratio_bars(rows, title, outdir, name, xlabel="ratio (1 = equal)", verdicts=N
     ax.axvline(1, color="k", lw=0.8)
     ax.set_yticks(y, [x[0] for x in rows], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel("ratio (1 = equal)")
     ax.set_title(title, fontsize=9)
     return _save(fig, outdir, name)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import doc as D
 from . import plots, stats
+from .load import TIME_UNIT_NS
 
 MICRO_HINT = ("`ringlab-micro --benchmark_repetitions=10 --benchmark_out=RUN_DIR/micro.json "
               "--benchmark_out_format=json` (primitive microbenchmarks; the report reads micro.json in a run dir)")
@@ -95,7 +96,7 @@ def _ratio_text(r, lo, hi):
     return f"{r:.3g}x [{lo:.3g}, {hi:.3g}]"
 
 
-def _pairs_section(q, group, entries, num, den, metric, outdir, figs_made):
+def _pairs_section(q, group, entries, num, den, metric, outdir):
     pairs = matched_pairs(entries, q.axis, num, den, q.default, metric)
     pairs = [p for p in pairs if np.median(p[1]) > 0 and np.median(p[2]) > 0]
     if not pairs:
@@ -114,7 +115,6 @@ def _pairs_section(q, group, entries, num, den, metric, outdir, figs_made):
     png = plots.ratio_bars(bars, f"{group}: {metric} {num}/{den}", outdir,
                            f"{q.qid}_{group}_{metric}_{num}_{den}")
     if png:
-        figs_made.append(png)
         blocks.append(D.Image(png, f"{q.title}: {metric} ratio {num}/{den}, {group}"))
     line = (f"**{group}: {metric} {num}/{den} = {_ratio_text(g, lo, hi)}** "
             f"(95% bootstrap CI, geometric mean over {len(pairs)} matched configuration(s)).")
@@ -154,12 +154,12 @@ def _micro_values(runs):
                 continue
             pol, site = _micro_name(str(b.get("run_name") or b.get("name", "")).lower())
             if pol and site:
-                unit = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}.get(b.get("time_unit", "ns"), 1)
+                unit = TIME_UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
                 out.setdefault((r.arch, pol, site), []).append(b["real_time"] * unit)
     return out
 
 
-def _micro_section(q, runs, outdir, figs, pairs_wanted):
+def _micro_section(q, runs, outdir, pairs_wanted):
     vals = _micro_values(runs)
     if not vals:
         return [D.Para(f"Per site kind: no primitive microbenchmarks (micro.json) in these runs; "
@@ -184,7 +184,6 @@ def _micro_section(q, runs, outdir, figs, pairs_wanted):
     blocks.append(D.Table(["arch", "site kind", "den ns", "num ns", "ratio", "ratio [95% CI]"], rows))
     png = plots.ratio_bars(bars, f"{q.title} (microbenchmarks)", outdir, f"{q.qid}_micro")
     if png:
-        figs.append(png)
         blocks.append(D.Image(png, f"{q.title}: per-site-kind ratios from micro.json"))
     return blocks, lines
 
@@ -201,22 +200,22 @@ def _lock_table(entries):
     return rows
 
 
-def answer(q: Question, runs, outdir) -> tuple:
-    """(blocks, figures) for one question."""
+def answer(q: Question, runs, outdir) -> list:
+    """The report blocks of one question."""
     entries = [e for r in runs for e in r.entries]
     blocks = [D.Heading(3, q.title), D.Para(f"From {q.seed}. Data: {q.presets}.", "note")]
-    figs, lines = [], []
+    lines = []
     comparisons = [(q.num, q.den)] + list(q.extra)
     for group, ges in sorted(_arch_groups(entries).items()):
         for metric in q.metrics:
             for num, den in comparisons:
-                b, line = _pairs_section(q, group, ges, num, den, metric, outdir, figs)
+                b, line = _pairs_section(q, group, ges, num, den, metric, outdir)
                 if line:
                     blocks.append(D.Heading(4, f"{group}: {metric}, {num} vs {den}"))
                     blocks.extend(b)
                     lines.append(line)
     if q.qid in ("q1", "q2"):
-        mb, ml = _micro_section(q, runs, outdir, figs, comparisons)
+        mb, ml = _micro_section(q, runs, outdir, comparisons)
         blocks.extend(mb)
         lines.extend(ml)
     if q.qid == "q5":
@@ -231,4 +230,4 @@ def answer(q: Question, runs, outdir) -> tuple:
                              f"({q.presets}).", "warn"))
     else:
         blocks.append(D.Para("Conclusion: " + " ".join(lines)))
-    return blocks, figs
+    return blocks

@@ -7,7 +7,8 @@ import numpy as np
 
 from . import doc as D
 from . import html, plots, questions
-from .compare import correctness_failures
+from .compare import correctness_failures, failures_table
+from .load import median_of
 
 
 def groups_of(runs):
@@ -61,8 +62,7 @@ def _correctness(runs):
         blocks.append(D.Para(f"All {n} repetitions verified: no verification errors, no lost notifications."))
         return blocks
     blocks.append(D.Para(f"{len(fails)} repetition(s) with verification errors or lost notifications:", "bad"))
-    blocks.append(D.Table(["run", "configuration", "repetition", "errors"], [list(f) for f in fails],
-                          bad_rows=set(range(len(fails)))))
+    blocks.append(failures_table(fails))
     return blocks
 
 
@@ -75,8 +75,8 @@ def _config_table(runs):
     for (lbl, key), es in sorted(by.items()):
         ns = [e.ns_per_buffer for e in es if e.ns_per_buffer is not None]
         def med(m):
-            v = [e.value(m) for e in es if e.value(m) is not None]
-            return f"{np.median(v):.3g}" if v else "-"
+            v = median_of(es, m)
+            return "-" if v is None else f"{v:.3g}"
         rows.append([lbl, key, len(es), f"{np.median(ns):.4g}" if ns else "-",
                      f"{(np.percentile(ns, 75) - np.percentile(ns, 25)):.3g}" if ns else "-",
                      med("cpu_ns_per_buffer"), med("kicks_per_buffer"), med("latency_p99_ns"), med("efficiency")])
@@ -97,8 +97,7 @@ def build(runs, outdir) -> dict:
     blocks.append(D.Para("Ratios are geometric means over configurations that differ only in the compared axis, "
                          "with 95% bootstrap confidence intervals over repetitions.", "note"))
     for q in questions.QUESTIONS:
-        qb, _ = questions.answer(q, runs, figdir)
-        blocks += qb
+        blocks += questions.answer(q, runs, figdir)
     groups = groups_of(runs)
     blocks.append(D.Heading(2, "Figures"))
     for title, fn in (("Barrier x layout heatmaps", plots.heatmaps), ("Cost against batch size", plots.cost_vs_batch),

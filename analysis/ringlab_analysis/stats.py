@@ -62,18 +62,26 @@ def min_attainable_p(n_a: int, n_b: int) -> float:
     return min(1.0, 2.0 / comb(n_a + n_b, n_a))
 
 
+def _boot_medians(x: np.ndarray, rng, n_boot: int) -> np.ndarray:
+    """Medians of n_boot resamples (with replacement) of x."""
+    return np.median(x[rng.integers(0, len(x), (n_boot, len(x)))], axis=1)
+
+
+def _interval(values, confidence):
+    """Central percentile interval of bootstrap values."""
+    tail = (1 - confidence) / 2 * 100
+    return np.percentile(values, [tail, 100 - tail])
+
+
 def bootstrap_ratio(a, b, rng=None, n_boot=N_BOOTSTRAP, confidence=CONFIDENCE):
     """median(b)/median(a) and its percentile-bootstrap interval (each side resampled)."""
     a, b = clean(a), clean(b)
     if len(a) == 0 or len(b) == 0 or np.median(a) == 0:
         return None, None, None
     rng = rng or np.random.default_rng(0)
-    ma = np.median(a[rng.integers(0, len(a), (n_boot, len(a)))], axis=1)
-    mb = np.median(b[rng.integers(0, len(b), (n_boot, len(b)))], axis=1)
+    ma, mb = _boot_medians(a, rng, n_boot), _boot_medians(b, rng, n_boot)
     ok = ma != 0
-    ratios = mb[ok] / ma[ok]
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(ratios, [tail, 100 - tail])
+    lo, hi = _interval(mb[ok] / ma[ok], confidence)
     return float(np.median(b) / np.median(a)), float(lo), float(hi)
 
 
@@ -91,12 +99,10 @@ def bootstrap_geomean_ratio(pairs, rng=None, n_boot=N_BOOTSTRAP, confidence=CONF
     point = float(np.exp(np.mean([np.log(np.median(b) / np.median(a)) for a, b in pairs])))
     logs = np.zeros(n_boot)
     for a, b in pairs:
-        ma = np.median(a[rng.integers(0, len(a), (n_boot, len(a)))], axis=1)
-        mb = np.median(b[rng.integers(0, len(b), (n_boot, len(b)))], axis=1)
+        ma, mb = _boot_medians(a, rng, n_boot), _boot_medians(b, rng, n_boot)
         logs += np.log(np.maximum(mb, 1e-300) / np.maximum(ma, 1e-300))
     logs /= len(pairs)
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.exp(np.percentile(logs, [tail, 100 - tail]))
+    lo, hi = np.exp(_interval(logs, confidence))
     return point, float(lo), float(hi)
 
 
@@ -131,10 +137,6 @@ class Comparison:
     regression: bool = False
     note: str = ""
 
-    @property
-    def change_pct(self):
-        return None if self.ratio is None else (self.ratio - 1) * 100
-
 
 def compare_samples(a, b, rng=None) -> Comparison:
     a, b = clean(a), clean(b)
@@ -146,8 +148,7 @@ def compare_samples(a, b, rng=None) -> Comparison:
                       ratio=ratio, ci_lo=lo, ci_hi=hi, p=mann_whitney_p(a, b), noise=float(noise))
 
 
-def judge(c: Comparison, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETITIONS,
-          higher_is_worse=True) -> Comparison:
+def judge(c: Comparison, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETITIONS) -> Comparison:
     """Turn a corrected comparison into a verdict.
 
     slower/faster: significant after BH, the CI excludes 1, and the change exceeds the
@@ -166,7 +167,7 @@ def judge(c: Comparison, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETIT
     excludes_one = c.ci_lo > 1 or c.ci_hi < 1
     if c.q <= alpha and excludes_one:
         if abs(change) > noise:
-            worse = change > 0 if higher_is_worse else change < 0
+            worse = change > 0       # every compared metric is "higher is worse"
             c.verdict = "slower" if worse else "faster"
             c.regression = worse and abs(change) * 100 >= threshold_pct
         else:
@@ -185,12 +186,11 @@ def judge(c: Comparison, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETIT
     return c
 
 
-def judge_all(comparisons, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETITIONS,
-              higher_is_worse=True) -> list:
+def judge_all(comparisons, threshold_pct: float, alpha=ALPHA, min_reps=MIN_REPETITIONS) -> list:
     """Benjamini-Hochberg across the sweep (only comparisons with enough data take part)."""
     testable = [c for c in comparisons if c.n_a >= min_reps and c.n_b >= min_reps and c.ratio is not None]
     for c, q in zip(testable, benjamini_hochberg([c.p for c in testable])):
         c.q = q
     for c in comparisons:
-        judge(c, threshold_pct, alpha, min_reps, higher_is_worse)
+        judge(c, threshold_pct, alpha, min_reps)
     return comparisons

@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+import fixtures as F
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "runners", "ci-regression.sh")
 
@@ -18,7 +20,7 @@ exec /usr/bin/python3 - "$out" <<'PY'
 import sys, zlib
 sys.path.insert(0, {here!r})
 import fixtures as F
-cfgs = F.grid(layout=["split", "packed"], barrier=["smp", "mandatory"], notify=["poll"], batch=[1, 8])
+cfgs = F.grid(**{axes!r})
 out = sys.argv[1]
 F.write_run(out, cfgs, reps=1, seed=zlib.crc32(out.encode()), noise=0.01,
             scale=lambda c: {scale} if c["barrier"] == "mandatory" else 1.0,
@@ -31,9 +33,14 @@ def fake(tmp_path, side, scale=1.0, errors=None):
     d = tmp_path / side
     d.mkdir()
     p = d / "ringlab"
-    p.write_text(FAKE.format(side=side, here=HERE, scale=scale, errors=errors or {}))
+    p.write_text(FAKE.format(side=side, here=HERE, axes=AXES, scale=scale, errors=errors or {}))
     p.chmod(0o755)
     return str(p)
+
+
+# The configurations every stand-in sweep writes; the candidate's mandatory ones carry `scale`.
+AXES = {"layout": ["split", "packed"], "barrier": ["smp", "mandatory"], "notify": ["poll"], "batch": [1, 8]}
+CFGS = F.grid(**AXES)
 
 
 def run(*args):
@@ -48,8 +55,11 @@ def test_interleaved_clean_run(tmp_path):
     for k in range(1, 7):
         assert (tmp_path / "out" / "base" / f"r{k}" / "results.json").is_file()
         assert (tmp_path / "out" / "cand" / f"r{k}" / "results.json").is_file()
-    log = [line for line in r.stderr.splitlines() if "round" in line and "/6:" in line]
-    assert [("base" in x) for x in log[:4]] == [True, False, False, True]   # ABBA order
+    log = [line.split("/6: ", 1)[1].split()[0] for line in r.stderr.splitlines() if "/6: " in line]
+    abba = [s for k in range(1, 7) for s in (("base", "cand") if k % 2 else ("cand", "base"))]
+    assert log == abba
+    for side in ("b", "c"):                       # each stand-in ran once per round, in round order
+        assert (tmp_path / side / f"calls-{side}").read_text().split() == [f"r{k}" for k in range(1, 7)]
     assert (tmp_path / "out" / "report" / "compare.html").is_file()
 
 
@@ -58,13 +68,12 @@ def test_regression_fails(tmp_path):
     r = run(b, c, str(tmp_path / "out"), "6")
     assert r.returncode == 1, r.stdout + r.stderr
     res = json.load(open(tmp_path / "out" / "report" / "compare.json"))
-    assert len(res["regressions"]) == 4
+    assert sorted(res["regressions"]) == sorted(F.bench_name(c) for c in CFGS if c["barrier"] == "mandatory")
 
 
 def test_correctness_failure_fails(tmp_path):
     b = fake(tmp_path, "b")
-    c = fake(tmp_path, "c", errors={"ring/layout:split/barrier:smp/notify:poll/batch:1/ring:256/placement:cross-l3":
-                                    {"lost_notifications": 1}})
+    c = fake(tmp_path, "c", errors={F.bench_name(CFGS[0]): {"lost_notifications": 1}})
     r = run(b, c, str(tmp_path / "out"), "3")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "correctness" in r.stdout

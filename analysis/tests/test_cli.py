@@ -88,11 +88,17 @@ def test_wrapper_names_debian_packages_when_no_interpreter_fits(tmp_path):
     fake.write_text("#!/bin/sh\nexit 1\n")
     fake.chmod(0o755)
     env = {"RINGLAB_PYTHON": str(fake), "PATH": str(tmp_path)}
-    r = subprocess.run(["/bin/sh", WRAPPER, "--help"], capture_output=True, text=True, env=env)
+    # A copy of the wrapper whose Debian interpreter is the failing stand-in too, so the
+    # "none fits" branch runs whether or not this machine has /usr/bin/python3.
+    with open(WRAPPER, encoding="utf-8") as f:
+        text = f.read()
+    assert "/usr/bin/python3" in text
+    (tmp_path / "ringlab-report").write_text(text.replace("/usr/bin/python3", str(fake)))
+    r = subprocess.run(["/bin/sh", str(tmp_path / "ringlab-report"), "--help"], capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "python3-matplotlib python3-numpy python3-scipy" in r.stderr
     if os.path.exists("/usr/bin/python3"):
-        assert r.returncode == 0          # falls back to Debian's python3
-    else:
-        assert r.returncode == 2 and "python3-matplotlib python3-numpy python3-scipy" in r.stderr
+        r = subprocess.run(["/bin/sh", WRAPPER, "--help"], capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr    # a bad $RINGLAB_PYTHON falls back to Debian's python3
 
 
 def test_help_lists_the_commands():

@@ -3,13 +3,14 @@ from this machine type (results/baselines/), not synthetic fixtures."""
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from ringlab_analysis import questions, report
-from ringlab_analysis.load import load_runs
+from ringlab_analysis.load import load_run, load_runs, samples_by_key
 from test_report import _parse
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -52,13 +53,46 @@ def test_report_on_real_results_embeds_figures_and_answers_or_names_presets(base
         assert parsed.sections[title]["img"] >= 1, title
 
 
+def _compare(base, cand, out):
+    wrapper = os.path.join(ROOT, "analysis", "ringlab-report")
+    p = subprocess.run([wrapper, "compare", base, cand, "--out", out, "--fail-on-regression"],
+                       capture_output=True, text=True, timeout=600)
+    with open(os.path.join(out, "compare.json"), encoding="utf-8") as f:
+        return p, json.load(f)
+
+
 def test_baseline_against_itself_is_clean(tmp_path):
     run_dir = os.path.dirname(BASELINES[-1])
-    wrapper = os.path.join(ROOT, "analysis", "ringlab-report")
-    p = subprocess.run([wrapper, "compare", run_dir, run_dir, "--out", str(tmp_path), "--fail-on-regression"],
-                       capture_output=True, text=True, timeout=600)
+    keys = set(samples_by_key(load_run(run_dir).entries))
+    p, res = _compare(run_dir, run_dir, str(tmp_path))
     assert p.returncode == 0, p.stdout + p.stderr
     assert "REGRESSION" not in p.stdout
+    assert set(res["configurations"]) == keys
+    assert res["counts"]["unchanged"] == len(keys) and res["regressions"] == []
+
+
+def test_planted_slowdown_on_the_baseline_is_found(tmp_path):
+    """The same real repetitions, every ns per buffer tripled: more than the baseline's own
+    max/min spread, so each configuration must come out a significant regression."""
+    run_dir = os.path.dirname(BASELINES[-1])
+    samples = samples_by_key(load_run(run_dir).entries)
+    factor = 3.0
+    assert max(max(v) / min(v) for v in samples.values()) < factor   # else the plant is inside the noise
+    slow = tmp_path / "slow"
+    shutil.copytree(run_dir, slow)
+    with open(slow / "results.json", encoding="utf-8") as f:
+        doc = json.load(f)
+    for b in doc["benchmarks"]:
+        for k in ("ns_per_buffer", "real_time"):
+            if isinstance(b.get(k), (int, float)):
+                b[k] *= factor
+    with open(slow / "results.json", "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    p, res = _compare(run_dir, str(slow), str(tmp_path / "out"))
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert sorted(res["regressions"]) == sorted(samples)
+    for c in res["configurations"].values():
+        assert c["ns_per_buffer"]["ratio"] == pytest.approx(factor)
 
 
 def test_results_file_passes_the_schema_checker():

@@ -4,6 +4,7 @@
 
 #include "engine/cpu_affinity.hpp"
 #include "engine/engine.hpp"
+#include "topo/topology.hpp"
 
 namespace ringlab::cli {
 
@@ -40,15 +41,20 @@ std::vector<OptionSpec> run_option_specs() {
 }
 
 std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string& value) {
-    std::vector<int> v;
+    const std::string form = " (two CPU numbers: DRIVER,DEVICE, e.g. 0,1)";
+    const auto comma = value.find(',');
+    if (comma == std::string::npos || value.find('-') != std::string::npos)
+        throw UsageError("--" + option + " '" + value + "' is not valid" + form);
+    // Each side on its own: a list parser would fold "0,0" into one CPU.
+    std::vector<int> a, b;
     try {
-        v = parse_cpu_list(value);
+        a = topo::parse_cpu_list(value.substr(0, comma));
+        b = topo::parse_cpu_list(value.substr(comma + 1));
     } catch (const std::exception& e) {
-        throw UsageError("--" + option + ": " + e.what());
+        throw UsageError("--" + option + ": " + e.what() + form);
     }
-    if (v.size() != 2 || value.find('-') != std::string::npos)
-        throw UsageError("--" + option + " '" + value + "' is not valid (two CPU numbers: DRIVER,DEVICE, e.g. 0,1)");
-    return {v[0], v[1]};
+    if (a.size() != 1 || b.size() != 1) throw UsageError("--" + option + " '" + value + "' is not valid" + form);
+    return {a[0], b[0]};
 }
 
 static void parse_inject(const std::string& spec, RunConfig& c) {

@@ -7,7 +7,6 @@
 
 #include "engine/buffer_pool.hpp"
 #include "engine/run_config.hpp"
-#include "engine/run_control.hpp"
 #include "engine/run_result.hpp"
 #include "ringsim/arch.hpp"
 
@@ -23,9 +22,9 @@ template <class Ring>
 class alignas(128) DeviceCore {
 public:
     DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
-               bool verify_payload, RunControl& ctl)
+               bool verify_payload)
         : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier),
-          verify_payload_(verify_payload), ctl_(ctl) {}
+          verify_payload_(verify_payload) {}
 
     // Consume up to one batch of available buffers, then publish their completions.
     DeviceStep step() {
@@ -40,7 +39,6 @@ public:
         }
         if (s.processed == 0) return s;
         ring_.device_publish();
-        bump(ctl_.device_progress);
         if (notify_) s.call = ring_.device_call_needed();
         return s;
     }
@@ -76,7 +74,6 @@ private:
     const BufferPool& pool_;
     std::uint32_t batch_;
     bool notify_, access_barrier_, verify_payload_;
-    RunControl& ctl_;
     std::uint64_t expected_seq_ = 0;
 };
 

@@ -110,7 +110,6 @@ private:
             if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
             else if (window_open_ && window_should_close()) close_window();
         }
-        if (r.did_work) bump(ctl_.driver_progress);
     }
 
     void submit(StepResult& r, bool flush) {
@@ -134,7 +133,6 @@ private:
             window_submitted += n;
         }
         r.did_work = r.published = true;
-        bump(ctl_.driver_progress);
         if (plan_.notify) r.kick = ring_.driver_kick_needed();
     }
 

@@ -25,14 +25,6 @@ bool layout_supports_notify(std::string_view layout, ringsim::NotifyMode m) {
 }
 }  // namespace detail
 
-static const char* notify_name(ringsim::NotifyMode m) {
-    switch (m) {
-        case ringsim::NotifyMode::poll: return "poll";
-        case ringsim::NotifyMode::flags: return "flags";
-        case ringsim::NotifyMode::event_idx: return "event-idx";
-    }
-    return "?";
-}
 
 std::string validate(const RunConfig& c) {
     static const char* layouts[] = {"split", "split-inorder", "packed", "index"};
@@ -68,7 +60,7 @@ std::string validate(const RunConfig& c) {
     if (c.duration_s == 0 && (c.buffers < 1 || c.buffers > (1ull << 40)))
         return "buffers must be between 1 and 2^40";
     if (!detail::layout_supports_notify(c.layout, c.notify))
-        return std::string("layout ") + c.layout + " does not support notify mode " + notify_name(c.notify) +
+        return std::string("layout ") + c.layout + " does not support notify mode " + std::string(ringsim::notify_mode_name(c.notify)) +
                (c.layout == "index" ? " (index supports: poll, flags)" : "");
     if (c.wait != WaitMode::spin && c.notify == ringsim::NotifyMode::poll)
         return "--wait sleep/hybrid needs notifications: use --notify flags or event-idx (with poll nothing wakes a sleeper)";
@@ -102,7 +94,7 @@ RunResult run_engine(const RunConfig& in) {
         if (!default_cpu_pair(a, b)) {
             if (!cfg.allow_same_cpu)
                 throw std::invalid_argument("fewer than two usable CPUs: pass --allow-same-cpu to run on one");
-            a = b = allowed_cpus().front();
+            a = b = first_usable_cpu();
         }
         if (cfg.driver_cpu < 0) cfg.driver_cpu = (cfg.device_cpu == a ? b : a);
         if (cfg.device_cpu < 0) cfg.device_cpu = (cfg.driver_cpu == b ? a : b);

@@ -63,7 +63,7 @@ public:
         res.config = cfg_;
         DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
         DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
-                                cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full, ctl_);
+                                cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full);
         // Both roles start with notifications off: a role that polls does not want them.
         ring_.driver_disable_calls();
         ring_.device_disable_kicks();
@@ -158,6 +158,10 @@ private:
         std::string error;
     };
 
+    // Submitters sharing the lock poll (one sleeping on the call eventfd would not wake
+    // the others); --wait applies to the device then.
+    WaitMode driver_wait() const { return cfg_.submitters > 1 ? WaitMode::spin : cfg_.wait; }
+
     std::uint64_t ns_to_ticks(std::uint64_t ns) const { return std::uint64_t(double(ns) * hz_ / 1e9); }
     void ticks_to_ns(DurationStats& d) const {
         double f = 1e9 / hz_;
@@ -197,7 +201,7 @@ private:
     void device_thread(DeviceCore<Ring>& dev, RoleSide& side, int nthreads) {
         if (start(side, Role::device, cfg_.device_cpu, nthreads)) {
             WaitPolicy wait(cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
-            const bool deliver = cfg_.wait != WaitMode::spin;  // a spinning driver reads no eventfd
+            const bool deliver = driver_wait() != WaitMode::spin;  // a spinning driver reads no eventfd
             for (;;) {
                 DeviceStep s = dev.step();
                 if (s.processed) {
@@ -243,7 +247,7 @@ private:
         const bool deliver = cfg_.wait != WaitMode::spin;  // a spinning device reads no eventfd
         (void)index;
         if (start(side, Role::driver, cfg_.driver_cpu, nthreads)) {
-            WaitPolicy wait(locked ? WaitMode::spin : cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
+            WaitPolicy wait(driver_wait(), cfg_.spin_ns, hz_, cfg_.watchdog_ms);
             bool flush = false;
             for (;;) {
                 LockAcquisition held;

@@ -16,16 +16,10 @@ struct RunControl {
     alignas(128) std::atomic<bool> abort{false};   // the watchdog gave up: every thread exits
     alignas(128) std::atomic<int> ready{0};        // start barrier
     alignas(128) std::atomic<bool> go{false};
-    alignas(128) std::atomic<std::uint64_t> driver_progress{0};
-    alignas(128) std::atomic<std::uint64_t> device_progress{0};
     alignas(128) std::atomic<int> driver_sleeping{0};
     alignas(128) std::atomic<int> device_sleeping{0};
     alignas(128) std::atomic<int> finished{0};     // threads that have left their loops
 };
 
-// Relaxed increments by a single writer: a plain load+store, no locked instruction.
-inline void bump(std::atomic<std::uint64_t>& a) {
-    a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
 
 }  // namespace ringlab

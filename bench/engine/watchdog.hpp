@@ -1,7 +1,8 @@
 // watchdog.hpp: the engine's watchdog, run on the calling thread.
 //
-// It releases the start barrier, then watches the two progress words.  If
-// neither role makes progress for --watchdog-ms it looks at why:
+// It releases the start barrier, then watches the ring's own positions (the
+// snapshot every layout gives: what each side published and consumed), so the
+// roles write nothing extra for it.  If none moves for --watchdog-ms it looks at why:
 //  - a role asleep while its peer's published index shows work for it is a
 //    lost notification: report both sides' indices and event words, count it,
 //    wake the sleeper, mark the run invalid, carry on;
@@ -12,6 +13,7 @@
 //    side waited for and abort the run.  Nothing waits forever.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -41,7 +43,11 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
     }
     ctl_.go.store(true, std::memory_order_release);
 
-    std::uint64_t last_d = ~0ull, last_v = ~0ull;
+    auto positions = [this] {
+        ringsim::RingSnapshot p = ring_.snapshot();
+        return std::array<std::uint32_t, 4>{p.driver_published, p.device_seen, p.device_published, p.driver_seen};
+    };
+    auto last_pos = positions();
     auto last_change = steady_clock::now();
     std::uint64_t cpu_at_change = threads_cpu_ns();
     int starved_periods = 0;
@@ -49,12 +55,10 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
     const auto bound = milliseconds(cfg_.watchdog_ms);
     while (ctl_.finished.load() < nthreads) {
         std::this_thread::sleep_for(milliseconds(2));
-        std::uint64_t d = ctl_.driver_progress.load(std::memory_order_relaxed);
-        std::uint64_t v = ctl_.device_progress.load(std::memory_order_relaxed);
+        auto pos = positions();
         auto now = steady_clock::now();
-        if (d != last_d || v != last_v) {
-            last_d = d;
-            last_v = v;
+        if (pos != last_pos) {
+            last_pos = pos;
             last_change = now;
             cpu_at_change = threads_cpu_ns();
             starved_periods = 0;

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -43,21 +42,8 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<std::string> read_file(const fs::path& p) {
-    std::ifstream in(p);
-    if (!in) return std::nullopt;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::optional<std::string> read_line(const fs::path& p) {
-    auto s = read_file(p);
-    if (!s) return std::nullopt;
-    std::string line = s->substr(0, s->find('\n'));
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\0')) line.pop_back();
-    return line;
-}
+using topo::read_file;
+using topo::read_line;
 
 std::string trim(std::string s) {
     auto sp = [](unsigned char c) { return std::isspace(c) != 0; };

@@ -1,6 +1,8 @@
 // counters.cpp: per-role groups, opened inside the pinned role thread.
 #include "pmu/counters.hpp"
 
+#include <sys/prctl.h>
+
 #include <map>
 
 namespace ringlab::pmu {
@@ -23,7 +25,6 @@ PmuRoleCounters::PmuRoleCounters(Role role, const Capability& cap, bool software
         r.reason = st.available ? "not stopped" : st.reason;
         if (st.available) by_group[st.spec.group].push_back(hw_.size());
         hw_.push_back(std::move(r));
-        // Keep the encodings of available events in reading order for open() below.
     }
     for (auto& [g, idx] : by_group) {
         std::vector<perf_event_attr> attrs;
@@ -57,20 +58,31 @@ PmuRoleCounters::PmuRoleCounters(Role role, const Capability& cap, bool software
     }
 }
 
+// Both act on every perf event the calling thread created: the groups opened in
+// the constructor, which the engine runs in this same thread.
 void PmuRoleCounters::start() {
     stopped_ = false;
-    sw_group_.reset_and_enable();
-    for (auto& g : groups_) g.reset_and_enable();
+    prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0);
 }
 
 void PmuRoleCounters::stop() {
-    for (auto& g : groups_) g.disable();
-    sw_group_.disable();
+    prctl(PR_TASK_PERF_EVENTS_DISABLE, 0, 0, 0, 0);
     stopped_ = true;
-    read_all();
+    read_ = false;
 }
 
-void PmuRoleCounters::read_all() {
+const std::vector<HardwareReading>& PmuRoleCounters::hardware() const {
+    if (stopped_ && !read_) read_all();
+    return hw_;
+}
+
+const SoftwareReading& PmuRoleCounters::software() const {
+    if (stopped_ && !read_) read_all();
+    return sw_;
+}
+
+void PmuRoleCounters::read_all() const {
+    read_ = true;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         std::vector<PerfGroup::Value> vals;
         const bool ok = groups_[g].read(vals);

@@ -6,6 +6,12 @@
 //   ... run ...
 //   if (auto* c = ringlab::pmu::as_pmu(result.driver.counters.get())) c->hardware();
 //
+// start() and stop() are one prctl(PR_TASK_PERF_EVENTS_ENABLE / _DISABLE) each:
+// it switches every group this thread opened at once, so the timed window holds
+// no allocation, no read and no per-group ioctl.  The groups are created
+// disabled and zeroed, so one object counts one window (a second start()
+// accumulates).  The engine opens one object per role thread, in that thread.
+//
 // Each role thread gets the probe's available hardware events (one perf group per
 // EventSpec::group) and a software group (task-clock, context-switches,
 // cpu-migrations, page-faults), which counts even in a VM without a PMU.
@@ -51,19 +57,22 @@ public:
     Role role() const { return role_; }
     bool stopped() const { return stopped_; }
     // Valid after stop(); before it, every value is null with reason "not stopped".
-    const std::vector<HardwareReading>& hardware() const { return hw_; }
-    const SoftwareReading& software() const { return sw_; }
+    // The groups are read here, on first use after stop(), not in stop(): the
+    // window's own thread does nothing but the enable and disable syscalls.
+    const std::vector<HardwareReading>& hardware() const;
+    const SoftwareReading& software() const;
 
 private:
-    void read_all();
+    void read_all() const;
     Role role_;
     bool stopped_ = false;
+    mutable bool read_ = false;                     // readings taken since the last stop()
     std::vector<PerfGroup> groups_;                 // hardware groups
     std::vector<std::vector<std::size_t>> slots_;   // group -> indices into hw_
     PerfGroup sw_group_;
     bool want_software_;
-    std::vector<HardwareReading> hw_;
-    SoftwareReading sw_;
+    mutable std::vector<HardwareReading> hw_;
+    mutable SoftwareReading sw_;
 };
 
 class PmuCounterFactory final : public CounterFactory {

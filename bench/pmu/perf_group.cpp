@@ -75,10 +75,8 @@ void PerfGroup::open(std::vector<perf_event_attr> attrs) {
     }
 }
 
-void PerfGroup::reset_and_enable() {
-    if (leader_ < 0) return;
-    ioctl(leader_, PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
-    ioctl(leader_, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
+void PerfGroup::enable() {
+    if (leader_ >= 0) ioctl(leader_, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 }
 
 void PerfGroup::disable() {

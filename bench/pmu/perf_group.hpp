@@ -40,7 +40,7 @@ public:
     const std::vector<Member>& members() const { return members_; }
     bool any_open() const { return leader_ >= 0; }
 
-    void reset_and_enable();
+    void enable();   // groups open disabled and zeroed: no reset needed
     void disable();
     // Values in the order of the attrs given to open().  Returns false if read() failed.
     bool read(std::vector<Value>& out) const;

@@ -22,7 +22,7 @@ std::string hardware_check() {
     g.open({base_attr(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES)});
     if (!g.any_open())
         return "cannot open the generic cycles event: " + explain_open_errno(g.members()[0].open_errno, true);
-    g.reset_and_enable();
+    g.enable();
     busy_loop();
     g.disable();
     std::vector<PerfGroup::Value> v;
@@ -94,7 +94,7 @@ Capability probe_set(const DefaultSet& set) {
         opened.push_back(std::move(pg));
         index.push_back(idx);
     }
-    for (auto& pg : opened) pg.reset_and_enable();
+    for (auto& pg : opened) pg.enable();
     busy_loop();
     for (auto& pg : opened) pg.disable();
     for (std::size_t g = 0; g < opened.size(); ++g) {

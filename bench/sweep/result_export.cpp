@@ -12,14 +12,7 @@
 
 namespace ringlab::results {
 
-const char* notify_name(ringsim::NotifyMode m) {
-    switch (m) {
-        case ringsim::NotifyMode::poll: return "poll";
-        case ringsim::NotifyMode::flags: return "flags";
-        case ringsim::NotifyMode::event_idx: return "event-idx";
-    }
-    return "unknown";
-}
+const char* notify_name(ringsim::NotifyMode m) { return ringsim::notify_mode_name(m).data(); }  // literals: NUL-terminated
 const char* wait_name(WaitMode m) {
     switch (m) {
         case WaitMode::spin: return "spin";

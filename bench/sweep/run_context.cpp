@@ -18,16 +18,6 @@ namespace ringlab::sweep {
 
 namespace {
 
-std::string utc_now(const char* fmt) {
-    char buf[64];
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, fmt, &tm);
-    return buf;
-}
-
-
 std::string read_first_line(const std::string& path) {
     std::ifstream f(path);
     std::string s;
@@ -59,6 +49,15 @@ long mhz_per_cpu() {
 }
 
 }  // namespace
+
+std::string utc_now(const char* fmt) {
+    char buf[64];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return buf;
+}
 
 std::string local_date() {  // Google Benchmark's format: 2024-01-31T12:00:00+01:00
     char buf[64];
@@ -116,25 +115,30 @@ nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::jso
     c["library_build_type"] = "debug";
 #endif
 
+    auto& rl = c["ringlab"];
+    rl["schema_version"] = results::kSchemaVersion;
+    rl["run_id"] = new_run_id();
+    rl["started_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
+    set_environment(rl, measured_cpus, extra_warnings, timer_from);
+    rl["pmu"] = std::move(pmu_probe);
+    if (const auto* t = machine_topology()) rl["topology"] = topo::to_json(*t);
+    return c;
+}
+
+void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_cpus,
+                     const std::vector<std::string>& extra_warnings, const RunResult* timer_from) {
     env::Options o;
     o.measured_cpus = measured_cpus;
     if (timer_from && timer_from->timer_hz > 0)
         o.timer = env::TimerFacts{timer_from->timer_name, timer_from->timer_hz, timer_from->timer_core_cycles, true};
     auto rec = env::collect(o);
-    auto& rl = c["ringlab"];
-    rl["schema_version"] = results::kSchemaVersion;
-    rl["run_id"] = new_run_id();
-    rl["started_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
-    rl["machine_id"] = rec.machine_id;
-    rl["emulated"] = rec.emulated;
-    rl["environment"] = rec.environment;
-    rl["pmu"] = std::move(pmu_probe);
+    ringlab["machine_id"] = rec.machine_id;
+    ringlab["emulated"] = rec.emulated;
+    ringlab["environment"] = rec.environment;
     nlohmann::json w = nlohmann::json::array();
     for (const auto& s : rec.warnings) w.push_back(s);
     for (const auto& s : extra_warnings) w.push_back(s);
-    rl["warnings"] = std::move(w);
-    if (const auto* t = machine_topology()) rl["topology"] = topo::to_json(*t);
-    return c;
+    ringlab["warnings"] = std::move(w);
 }
 
 SweepConfig config_of(const RunConfig& c, const std::string& placement) {

@@ -19,6 +19,9 @@ namespace ringlab::sweep {
 // Now, as Google Benchmark writes context.date: 2024-01-31T12:00:00+01:00.
 std::string local_date();
 
+// Now in UTC, formatted by strftime(fmt).
+std::string utc_now(const char* fmt);
+
 // "20261121T210000Z-ab12cd": UTC time + 6 random hex digits.
 std::string new_run_id();
 
@@ -29,6 +32,12 @@ std::string new_run_id();
 // SMT-sibling and governor warnings; `timer` (from a RunResult) its timer record.
 nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::json pmu_probe,
                             const std::vector<std::string>& extra_warnings, const RunResult* timer_from = nullptr);
+
+// The environment part of context.ringlab (machine_id, emulated, environment,
+// warnings = the environment's then extra_warnings), as make_context writes it.
+// The sweep calls it again once a run has told it the timer.
+void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_cpus,
+                     const std::vector<std::string>& extra_warnings, const RunResult* timer_from = nullptr);
 
 // What two CPUs share ("smt", "same-l3", ...), from this machine's topology (read
 // once); "" when it cannot be read or a CPU is unknown.

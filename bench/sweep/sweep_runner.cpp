@@ -18,12 +18,10 @@
 #include <stdexcept>
 #include <map>
 #include <memory>
-#include <random>
 #include <regex>
 #include <thread>
 
 #include "engine/engine.hpp"
-#include "env/environment.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/results_document.hpp"
@@ -97,15 +95,6 @@ private:
 // ---------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------
-std::string utc_stamp(std::time_t t, const char* fmt) {
-    char buf[64];
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, fmt, &tm);
-    return buf;
-}
-
-
 std::string hms(double s) {
     if (!std::isfinite(s) || s < 0) s = 0;
     auto t = static_cast<long>(s + 0.5);
@@ -115,16 +104,9 @@ std::string hms(double s) {
     return buf;
 }
 
-// The counters GB shows on the console (and aggregates over repetitions).
-const char* const kGbCounters[] = {
-    "ns_per_buffer",   "cycles_per_buffer",     "buffers_per_second", "cpu_ns_per_buffer", "driver_cpu_ns_per_buffer",
-    "device_cpu_ns_per_buffer", "kicks_per_buffer", "calls_per_buffer",   "suppressed_per_buffer", "sleeps_per_buffer",
-    "spurious_wakeups_per_buffer", "latency_p50_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns",
-    "verify_errors", "lost_notifications", "floor_rtt_ns", "efficiency"};
-
+// GB's own view of the machine; date and library_build_type come from make_context.
 nlohmann::json gb_context_json(const benchmark::BenchmarkReporter::Context& ctx) {
     nlohmann::json c;
-    c["date"] = local_date();
     c["host_name"] = ctx.sys_info.name;
     c["executable"] = benchmark::BenchmarkReporter::Context::executable_name
                           ? benchmark::BenchmarkReporter::Context::executable_name : "ringlab";
@@ -135,11 +117,6 @@ nlohmann::json gb_context_json(const benchmark::BenchmarkReporter::Context& ctx)
     for (const auto& k : ctx.cpu_info.caches)
         c["caches"].push_back({{"type", k.type}, {"level", k.level}, {"size", k.size}, {"num_sharing", k.num_sharing}});
     c["load_avg"] = ctx.cpu_info.load_avg;
-#ifdef NDEBUG
-    c["library_build_type"] = "release";
-#else
-    c["library_build_type"] = "debug";
-#endif
     return c;
 }
 
@@ -192,24 +169,11 @@ struct Runner {
     }
 
 
-    void refresh_environment(const RunResult* r) {
-        env::Options o;
-        if (r && r->timer_hz > 0) {
-            o.timer = env::TimerFacts{r->timer_name, r->timer_hz, r->timer_core_cycles, true};
-            env_has_timer = true;
-        }
-        if (r) o.measured_cpus = {r->config.driver_cpu, r->config.device_cpu};
-        else if (plan.cpus) o.measured_cpus = {plan.cpus->first, plan.cpus->second};
-        auto rec = env::collect(o);
-        auto& rl = doc.ringlab();
-        rl["environment"] = rec.environment;
-        rl["machine_id"] = rec.machine_id;
-        rl["emulated"] = rec.emulated;
-        nlohmann::json w = nlohmann::json::array();
-        for (const auto& s : rec.warnings) w.push_back(s);
-        if (pmu)
-            for (const auto& s : pmu->warnings()) w.push_back(s);
-        rl["warnings"] = w;
+    // The environment again, now with the timer a run reported and the CPUs it used.
+    void refresh_environment(const RunResult& r) {
+        set_environment(doc.ringlab(), {r.config.driver_cpu, r.config.device_cpu},
+                        pmu ? pmu->warnings() : std::vector<std::string>{}, &r);
+        env_has_timer = r.timer_hz > 0;
     }
 
     // The benchmark function of one configuration.
@@ -266,7 +230,7 @@ struct Runner {
             t.pmu = pmu->read(r);
             t.has_pmu = true;
         }
-        if (!env_has_timer) refresh_environment(&r);
+        if (!env_has_timer) refresh_environment(r);
 
         const auto wanted = static_cast<std::uint64_t>(state.max_iterations);
         const std::uint64_t got = r.buffers;
@@ -406,8 +370,6 @@ struct Runner {
 class CaptureReporter : public benchmark::ConsoleReporter {
 public:
     CaptureReporter(Runner& r, OutputOptions o) : ConsoleReporter(o), runner_(r) {}
-
-    bool ReportContext(const Context& c) override { return ConsoleReporter::ReportContext(c); }
 
     // GB calls this twice per configuration: its repetitions, then (with repetitions > 1)
     // their aggregates.
@@ -678,7 +640,7 @@ int run_sweep(SweepPlan& plan) {
     }
     benchmark::ClearRegisteredBenchmarks();
 
-    r["finished_at"] = utc_stamp(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
+    r["finished_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     r["configurations"]["done"] = run.doc.completed_run_names().size();
     const bool complete = !interrupted && run.doc.completed_run_names().size() >= run.total + already.size();
     try {

@@ -15,16 +15,23 @@
 namespace ringlab::topo {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::optional<std::string> read_line(const fs::path& p) {
+std::optional<std::string> read_file(const fs::path& p) {
     std::ifstream in(p);
     if (!in) return std::nullopt;
-    std::string s;
-    std::getline(in, s);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
+
+std::optional<std::string> read_line(const fs::path& p) {
+    auto s = read_file(p);
+    if (!s) return std::nullopt;
+    std::string line = s->substr(0, s->find('\n'));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\0')) line.pop_back();
+    return line;
+}
+
+namespace {
 
 std::optional<int> read_int(const fs::path& p) {
     auto s = read_line(p);

@@ -70,6 +70,11 @@ struct Options {
 // std::runtime_error only when the CPU list itself cannot be read.
 Topology read_topology(const Options& opt = {});
 
+// A whole file, or its first line without trailing spaces, '\r' or NULs (device-tree
+// strings end in one); nullopt when it cannot be opened.  Shared with bench/env.
+std::optional<std::string> read_file(const std::filesystem::path& p);
+std::optional<std::string> read_line(const std::filesystem::path& p);
+
 // Kernel CPU-list format ("0-3,8,10-11") both ways; parse throws std::invalid_argument.
 std::vector<int> parse_cpu_list(std::string_view text);
 std::string format_cpu_list(const std::vector<int>& cpus);

@@ -130,7 +130,7 @@ TYPED_TEST(LayoutErrors, UnsupportedNotifyModeThrows) {
         if (TypeParam::supports_notify(m)) {
             EXPECT_EQ(msg, "");
         } else {
-            EXPECT_NE(msg.find("event_idx is not supported by the index layout"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("event-idx is not supported by the index layout"), std::string::npos) << msg;
             EXPECT_NE(msg.find("poll or flags"), std::string::npos) << msg;
         }
     }

@@ -41,10 +41,8 @@ TEST(Encoding, GenericNamesEncode) {
             if (e.name.rfind("perf::", 0) == 0) {
                 EXPECT_TRUE(generic_names().count(e.name)) << m << ": " << e.name;
             }
-    if (!forced().empty()) {
-        EXPECT_FALSE(forced().empty());  // checked by the unforced run (pmu_encoding.detected)
-        return;
-    }
+    // A forced model is the only active PMU: the generic names encode in the unforced run.
+    if (!forced().empty()) return;
     for (const auto& n : generic_names()) {
         auto r = encode_event(n);
         EXPECT_TRUE(r.encoding) << n << ": " << r.error;
@@ -99,10 +97,7 @@ TEST(Encoding, DefaultSetEncodesEveryEvent) {
 // one group on the same PMC can never be scheduled together, so check the tables.
 TEST(Encoding, PowerGroupsRespectPmcConstraints) {
     const std::string model = forced();
-    if (model.rfind("power", 0) != 0) {
-        EXPECT_EQ(model.rfind("power", 0), std::string::npos);  // not a POWER model: nothing to check
-        return;
-    }
+    if (model.rfind("power", 0) != 0) return;  // the POWER tables encode only with a forced POWER model
     ASSERT_EQ(init_libpfm(), "");
     DefaultSet s = default_set();
     std::map<int, std::map<int, std::string>> used;  // group -> pmc -> alias

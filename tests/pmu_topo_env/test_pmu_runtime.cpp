@@ -151,6 +151,46 @@ TEST(Counters, SoftwareCountsAndHardwareMatchesTheProbe) {
     }
 }
 
+// stop() ends the count; the readings, taken later, hold the window only.  The
+// engine reads them after the role thread has exited, as this test does.
+TEST(Counters, ReadingsCoverTheWindowOnly) {
+    if (no_perf_syscall()) {
+        EXPECT_FALSE(probe().hardware_available);
+        return;
+    }
+    PmuCounterFactory factory(probe());
+    std::unique_ptr<RoleCounters> c;
+    std::thread t([&] {
+        c = factory.open_for_this_thread(Role::device);
+        busy(50'000'000);  // before the window: not counted
+        c->start();
+        busy(2'000'000);
+        c->stop();
+        busy(50'000'000);  // after the window: not counted
+    });
+    t.join();
+    const PmuRoleCounters* p = as_pmu(c.get());
+    ASSERT_NE(p, nullptr);
+    const SoftwareReading& sw = p->software();
+    ASSERT_TRUE(sw.task_clock_ns.has_value()) << sw.reason;
+    EXPECT_GT(*sw.task_clock_ns, 0u);
+    // The window is 1/25 of the work outside it: it cannot have counted either side.
+    std::uint64_t outside_ns = 0;
+    {
+        PmuRoleCounters whole(Role::driver, Capability{}, true);
+        whole.start();
+        busy(50'000'000);
+        whole.stop();
+        ASSERT_TRUE(whole.software().task_clock_ns.has_value()) << whole.software().reason;
+        outside_ns = *whole.software().task_clock_ns;
+    }
+    EXPECT_LT(*sw.task_clock_ns * 4, outside_ns) << "window " << *sw.task_clock_ns << " ns, 50M-loop " << outside_ns;
+    for (const auto& r : p->hardware())
+        if (r.alias == "instructions" && r.value) {
+            EXPECT_LT(*r.value, 50e6) << "instructions outside the window were counted";
+        }
+}
+
 TEST(Counters, OverfullGroupIsReportedNotDropped) {
     DefaultSet s = default_set();
     s.events.clear();

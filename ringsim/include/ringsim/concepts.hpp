@@ -42,6 +42,16 @@ concept BarrierPolicy = requires(std::uint16_t* p16, const std::uint16_t* cp16) 
 // ---------------------------------------------------------------------------
 enum class NotifyMode : std::uint8_t { poll, flags, event_idx };
 
+// As the command line and the results files spell it.
+constexpr std::string_view notify_mode_name(NotifyMode m) {
+    switch (m) {
+        case NotifyMode::poll: return "poll";
+        case NotifyMode::flags: return "flags";
+        case NotifyMode::event_idx: return "event-idx";
+    }
+    return "unknown";
+}
+
 // ---------------------------------------------------------------------------
 // Ring layouts
 // ---------------------------------------------------------------------------

@@ -20,15 +20,6 @@
 
 namespace ringsim {
 
-inline std::string_view notify_mode_name(NotifyMode m) {
-    switch (m) {
-        case NotifyMode::poll: return "poll";
-        case NotifyMode::flags: return "flags";
-        case NotifyMode::event_idx: return "event_idx";
-    }
-    return "unknown";
-}
-
 namespace detail {
 
 template <class T>
