@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "engine/buffer_pool.hpp"
+#include "engine/line_vector.hpp"
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
 #include "ringsim/arch.hpp"
@@ -24,7 +25,7 @@ public:
     DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
                bool verify_payload)
         : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier),
-          verify_payload_(verify_payload) {}
+          verify_payload_(verify_payload), popped_(verify_payload ? 0 : batch) {}
 
     // Consume up to one batch of available buffers, then publish their completions.
     DeviceStep step() {
@@ -33,20 +34,43 @@ public:
         std::uint64_t addr = 0;
         std::uint32_t len = 0;
         while (s.processed < batch_ && ring_.device_pop(id, addr, len)) {
-            check_one(addr, len);
+            // --verify full writes its answer into the buffer, which must happen before the
+            // publish; --verify ring only reads the descriptor, so it waits until after the
+            // publish, off the round trip's critical path.
+            if (verify_payload_) {
+                check_payload(addr, len);
+            } else {
+                if (access_barrier_) ringsim::arch::smp_mb();  // what --device-access barrier costs per buffer
+                popped_[s.processed] = {addr, len};
+            }
             ring_.device_push(id, len);
             ++s.processed;
         }
         if (s.processed == 0) return s;
         ring_.device_publish();
         if (notify_) s.call = ring_.device_call_needed();
+        if (!verify_payload_)
+            for (std::uint32_t i = 0; i < s.processed; ++i) check_descriptor(popped_[i].addr, popped_[i].len);
         return s;
     }
 
     VerifyErrors errors;
 
 private:
-    void check_one(std::uint64_t addr, std::uint32_t len) {
+    struct Popped {
+        std::uint64_t addr;
+        std::uint32_t len;
+    };
+
+    // --verify ring: the descriptor alone must be this submission's.
+    void check_descriptor(std::uint64_t addr, std::uint32_t len) {
+        if (!pool_.owns(addr)) ++errors.corrupt;
+        else if (len == ring_verify_len(expected_seq_)) ++expected_seq_;
+        else ++errors.stale;
+    }
+
+    // --verify full: sequence, length and checksum of the payload, then the answer.
+    void check_payload(std::uint64_t addr, std::uint32_t len) {
         if (!pool_.owns(addr)) {  // a descriptor pointing outside the buffer pool: never dereference it
             ++errors.corrupt;
             return;
@@ -54,11 +78,6 @@ private:
         // --device-access barrier: QEMU's DMA helpers put a full barrier before
         // every guest-memory access (seed 003); relaxed relies on the ring's barriers alone.
         if (access_barrier_) ringsim::arch::smp_mb();
-        if (!verify_payload_) {  // --verify ring: the descriptor alone must be this submission's
-            if (len == ring_verify_len(expected_seq_)) ++expected_seq_;
-            else ++errors.stale;
-            return;
-        }
         std::uint64_t seen = 0;
         DeviceCheck c = device_check_and_respond(addr, len, expected_seq_, seen);
         if (access_barrier_) ringsim::arch::smp_mb();
@@ -75,6 +94,7 @@ private:
     std::uint32_t batch_;
     bool notify_, access_barrier_, verify_payload_;
     std::uint64_t expected_seq_ = 0;
+    LineVector<Popped> popped_;  // --verify ring: this step's descriptors, checked after the publish
 };
 
 }  // namespace ringlab

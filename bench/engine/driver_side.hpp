@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "engine/buffer_pool.hpp"
 #include "engine/histogram.hpp"
+#include "engine/line_vector.hpp"
 #include "engine/run_config.hpp"
 #include "engine/run_control.hpp"
 #include "engine/run_result.hpp"
@@ -36,6 +38,13 @@ struct StepResult {
     bool done = false;                 // window over and every buffer drained
 };
 
+// The buffers a driver needs: the most it can have in flight, plus one batch for the
+// step in which the completions it just took off the ring are not yet checked and
+// freed (DriverCore::step submits before it settles them).
+inline std::uint32_t driver_pool_size(std::uint32_t outstanding, std::uint32_t batch) {
+    return outstanding + (batch < outstanding ? batch : outstanding);
+}
+
 // alignas(128): the driver's counters change on every buffer; they must not share a
 // line (or the adjacent-line prefetch pair) with anything the device touches.
 template <class Ring>
@@ -44,18 +53,27 @@ public:
     DriverCore(Ring& ring, BufferPool& pool, const DriverPlan& plan, RunControl& ctl)
         : ring_(ring), pool_(pool), plan_(plan), ctl_(ctl),
           seq_of_(pool.count()), stamp_(pool.count()), outstanding_(pool.count(), 0) {
+        if (pool.count() < driver_pool_size(plan.outstanding, plan.batch))
+            throw std::invalid_argument("driver buffer pool smaller than outstanding + one batch");
         free_.reserve(pool.count());
         for (std::uint32_t t = pool.count(); t-- > 0;) free_.push_back(t);
+        reaped_.reserve(pool.count());
+        submitted_.reserve(plan.batch);
         len_ = pool.bytes_per_buffer();
     }
 
-    // One pass: reap whatever completed, then publish a batch if one fits.
-    // flush: publish a partly filled batch too (before sleeping, so the two
-    // sides can never both sleep with work pending).
+    // One pass: take whatever completed off the ring, publish a batch if one fits, then
+    // check and account what was taken.  The order keeps the harness's own work (checks,
+    // timestamps, window accounting) off the round trip's critical path: at
+    // --outstanding 1 the next buffer is on its way to the device while the driver checks
+    // the previous one, as a driver that refills its ring before processing would do.
+    // flush: publish a partly filled batch too (before sleeping, so the two sides can
+    // never both sleep with work pending).
     StepResult step(bool flush) {
         StepResult r;
-        reap(r);
+        collect(r);
         if (!window_closed_ && !broken_) submit(r, flush);
+        settle();
         r.done = (window_closed_ && inflight_ == 0) || broken_;
         return r;
     }
@@ -77,9 +95,17 @@ public:
     std::uint64_t window_publishes = 0, window_submitted = 0;
 
 private:
-    void reap(StepResult& r) {
+    struct Reaped {
+        std::uint32_t token, len;
+    };
+
+    // Takes completions off the ring: the ring's bookkeeping and the engine's
+    // "was this token in flight" check, nothing else.
+    void collect(StepResult& r) {
         std::uint32_t tok = 0, len = 0;
-        for (;;) {
+        // inflight_ == 0: nothing can have completed (at --outstanding 1, the common case,
+        // this skips a second look at the ring before the next submit).
+        while (inflight_ > 0) {
             ringsim::ReapStatus st = ring_.driver_reap(tok, len);
             if (st == ringsim::ReapStatus::empty) break;
             r.did_work = true;
@@ -95,20 +121,9 @@ private:
                 broken_ = true;
                 break;
             }
-            std::uint64_t seq = seq_of_[tok];
-            if (!plan_.verify_payload) {
-                if (len != ring_verify_len(seq)) ++errors.stale;  // the used element is not this submission's
-            } else if (!pool_.response_ok(tok, seq)) {
-                std::uint64_t resp = load_relaxed(&BufferPool::header(pool_.addr(tok))->response) ^ kResponseMagic;
-                if (resp < seq) ++errors.stale; else ++errors.corrupt;
-            }
-            if (plan_.latency && window_open_) latency_ticks.record(ringsim::clock::now() - stamp_[tok]);
             outstanding_[tok] = 0;
-            free_.push_back(tok);
             --inflight_;
-            ++completed_;
-            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
-            else if (window_open_ && window_should_close()) close_window();
+            reaped_.push_back({tok, len});
         }
     }
 
@@ -123,7 +138,7 @@ private:
             seq_of_[tok] = seq;
             outstanding_[tok] = 1;
             if (plan_.verify_payload) pool_.fill(tok, seq);
-            if (plan_.latency) stamp_[tok] = ringsim::clock::now();
+            if (plan_.latency) submitted_.push_back(tok);
             ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq));
         }
         ring_.driver_publish();
@@ -134,6 +149,34 @@ private:
         }
         r.did_work = r.published = true;
         if (plan_.notify) r.kick = ring_.driver_kick_needed();
+    }
+
+    // Checks what collect() took, records latency, moves the window, frees the tokens.
+    // Latency mode reads the timer once per step, after the publish: a buffer's round
+    // trip runs from the end of the step that published it to the end of the step that
+    // reaped it.  At --outstanding 1 these periods tile the run exactly, so their mean is
+    // the window's time per buffer.
+    void settle() {
+        if (reaped_.empty() && submitted_.empty()) return;
+        const std::uint64_t t = plan_.latency ? ringsim::clock::now_end() : 0;
+        for (const Reaped& c : reaped_) {
+            const std::uint64_t seq = seq_of_[c.token];
+            if (!plan_.verify_payload) {
+                if (c.len != ring_verify_len(seq)) ++errors.stale;  // the used element is not this submission's
+            } else if (!pool_.response_ok(c.token, seq)) {
+                std::uint64_t resp =
+                    load_relaxed(&BufferPool::header(pool_.addr(c.token))->response) ^ kResponseMagic;
+                if (resp < seq) ++errors.stale; else ++errors.corrupt;
+            }
+            if (plan_.latency && window_open_) latency_ticks.record(t - stamp_[c.token]);
+            free_.push_back(c.token);
+            ++completed_;
+            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
+            else if (window_open_ && window_should_close()) close_window();
+        }
+        reaped_.clear();
+        for (std::uint32_t tok : submitted_) stamp_[tok] = t;
+        submitted_.clear();
     }
 
     bool window_should_close() {
@@ -158,9 +201,11 @@ private:
     BufferPool& pool_;
     DriverPlan plan_;
     RunControl& ctl_;
-    std::vector<std::uint64_t> seq_of_, stamp_;
-    std::vector<std::uint8_t> outstanding_;
-    std::vector<std::uint32_t> free_;
+    LineVector<std::uint64_t> seq_of_, stamp_;
+    LineVector<std::uint8_t> outstanding_;
+    LineVector<std::uint32_t> free_;
+    LineVector<Reaped> reaped_;           // taken off the ring this step, not yet settled
+    LineVector<std::uint32_t> submitted_;  // latency mode: submitted this step, not yet stamped
     std::uint32_t len_ = 0, inflight_ = 0;
     std::uint64_t completed_ = 0, next_seq_ = 0;
     bool window_open_ = false, window_closed_ = false, broken_ = false;

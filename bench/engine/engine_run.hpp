@@ -1,9 +1,9 @@
 // engine_run.hpp: one run of one instantiated ring type: threads, pinning,
 // start barrier, warm-up, timed window, notifications, and the watchdog.
 //
-// The calling thread is the watchdog: it never touches the ring's lines in the
-// steady state, only the per-role progress words, so it costs the measurement
-// nothing.  Every wait in the engine is bounded by it.
+// The calling thread is the watchdog: every few milliseconds it reads the ring's
+// positions (each layout's snapshot) and writes nothing the roles read, so it costs
+// the measurement next to nothing.  Every wait in the engine is bounded by it.
 #pragma once
 
 #include <pthread.h>
@@ -43,7 +43,7 @@ public:
     EngineRun(const RunConfig& cfg, double timer_hz)
         : cfg_(cfg), hz_(timer_hz),
           ring_(ringsim::RingOptions{cfg.ring_size, cfg.cache_line, cfg.notify}),
-          pool_(cfg.ring_size, cfg.payload_bytes, cfg.cache_line),
+          pool_(driver_pool_size(cfg.outstanding, cfg.batch), cfg.payload_bytes, cfg.cache_line),
           kick_(ns_to_ticks(cfg.kick_cost_ns), cfg.drop_kick, 0x9e3779b97f4a7c15ull),
           call_(ns_to_ticks(cfg.kick_cost_ns), cfg.drop_call, 0xd1b54a32d192ed03ull) {
         plan_.batch = cfg.batch;
@@ -218,7 +218,10 @@ private:
                 follow_phase(side);
                 if (ctl_.abort.load(std::memory_order_relaxed)) break;
                 if (ctl_.stop.load(std::memory_order_acquire) && !ring_.pending_for_device()) break;
-                if (!wait.should_sleep()) continue;
+                if (!wait.should_sleep()) {
+                    wait.spin_until([this] { return ring_.pending_for_device(); });
+                    continue;
+                }
                 // Sleep protocol: enable kicks, full barrier, re-check (inside device_enable_kicks).
                 if (ring_.device_enable_kicks()) {
                     ring_.device_disable_kicks();
@@ -272,7 +275,13 @@ private:
                     continue;
                 }
                 if (ctl_.abort.load(std::memory_order_relaxed)) break;
-                if (!wait.should_sleep()) continue;
+                if (!wait.should_sleep()) {
+                    // Idle with one submitter means it waits for completions (a batch that
+                    // does not fit yet only fits after one); with several, another submitter
+                    // may make room at any moment, so they keep passing through step().
+                    if (!locked) wait.spin_until([this] { return ring_.pending_for_driver(); });
+                    continue;
+                }
                 // Never sleep on a partly filled batch: publish it first.
                 if (drv.room() > 0 && !drv.window_closed()) {
                     flush = true;

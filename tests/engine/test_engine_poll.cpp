@@ -85,7 +85,31 @@ TEST(Engine, LatencyModeRecordsEveryRoundTrip) {
     EXPECT_GE(*r.floor_rtt_ns, 0.0);
     // Efficiency is floor / median round trip: defined exactly when the median is.
     EXPECT_EQ(r.efficiency().has_value(), r.latency->percentile(0.5) > 0);
-    if (r.efficiency()) EXPECT_GT(*r.efficiency(), 0.0);
+    if (r.efficiency()) {
+        EXPECT_GT(*r.efficiency(), 0.0);
+    }
+}
+
+// Latency mode reads the timer once per driver step, after the publish, so at
+// --outstanding 1 the round trips are the periods between consecutive steps that
+// reaped: they tile the timed window, and their sum is the window's length (up to the
+// histogram's < 1% bucket error and the two timer reads at the window's edges).
+TEST(Engine, LatencySamplesTileTheWindowAtOutstandingOne) {
+    for (const char* layout : {"packed", "split"}) {
+        RunConfig c = small_config(layout, "smp");
+        c.outstanding = 1;
+        c.batch = 1;
+        c.buffers = 20000;
+        c.verify = VerifyMode::ring;
+        RunResult r = run_engine(c);
+        ASSERT_TRUE(r.valid) << describe(r);
+        ASSERT_TRUE(r.latency.has_value());
+        ASSERT_EQ(r.latency->count(), r.buffers);
+        double sum_ns = 0;
+        for (const auto& b : r.latency->buckets()) sum_ns += double(b.lower + b.upper) / 2 * double(b.count);
+        const double window_ns = r.seconds * 1e9;
+        EXPECT_NEAR(sum_ns, window_ns, 0.03 * window_ns) << layout;
+    }
 }
 
 TEST(Engine, DurationModeRunsForAboutThatLong) {

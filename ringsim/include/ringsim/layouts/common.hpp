@@ -55,20 +55,24 @@ inline void validate_ring_options(const RingOptions& o, std::string_view layout,
 inline constexpr std::uint32_t kNoToken = 0xffffffffu;
 
 // LIFO of free u16 ids over caller-owned storage (a line-aligned private area).
+// The depth lives in the caller's private driver state, not in this object: the
+// object sits inside the ring object, whose lines the device reads on every poll,
+// and a count written there per buffer would bounce that line on every round trip.
 class IdStack {
 public:
     IdStack() = default;
-    IdStack(std::uint16_t* storage, std::uint32_t n) : ids_(storage), count_(n) {
+    IdStack(std::uint16_t* storage, std::uint32_t* depth, std::uint32_t n) : ids_(storage), depth_(depth) {
         // Pops hand out 0, 1, 2, ... first, which keeps a fresh ring easy to read in a dump.
         for (std::uint32_t i = 0; i < n; ++i) ids_[i] = static_cast<std::uint16_t>(n - 1 - i);
+        *depth_ = n;
     }
-    std::uint32_t size() const { return count_; }
-    std::uint16_t pop() { return ids_[--count_]; }
-    void push(std::uint16_t id) { ids_[count_++] = id; }
+    std::uint32_t size() const { return *depth_; }
+    std::uint16_t pop() { return ids_[--*depth_]; }
+    void push(std::uint16_t id) { ids_[(*depth_)++] = id; }
 
 private:
     std::uint16_t* ids_ = nullptr;
-    std::uint32_t count_ = 0;
+    std::uint32_t* depth_ = nullptr;
 };
 
 [[noreturn]] inline void throw_driver_full(std::string_view layout) {

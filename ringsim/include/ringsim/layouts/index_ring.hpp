@@ -98,7 +98,7 @@ public:
         dev_ = mem_.template at<DeviceState>(i_dev);
         tokens_ = mem_.template at<std::uint32_t>(i_tok);
         for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = detail::kNoToken;
-        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), n_);
+        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), &drv_->free_ids_depth, n_);
         drv_->num_free = n_;
         if (notify_ == NotifyMode::flags) {
             *kick_wakeup_ = 1;  // before any other thread exists: no race
@@ -276,6 +276,7 @@ private:
         std::uint32_t comp_cons;          // next completion to reap   [watchdog]
         std::uint32_t cached_comp_prod;   // comp-prod as last read (D)
         std::uint32_t num_free;
+        std::uint32_t free_ids_depth;     // IdStack depth (kept here, off the ring object)
         bool calls_enabled;
     };
     struct DeviceState {

@@ -75,7 +75,7 @@ public:
         dev_ = mem_.template at<DeviceState>(i_dev);
         tokens_ = mem_.template at<std::uint32_t>(i_tok);
         for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = detail::kNoToken;
-        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), n_);
+        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), &drv_->free_ids_depth, n_);
         drv_->num_free = n_;
         const std::uint16_t start = make_off_wrap(0, true);  // both wrap counters start at 1
         drv_->next_avail = drv_->published = drv_->last_used = start;
@@ -264,6 +264,7 @@ private:
         std::uint16_t added_since_kick;  // "old" of the event rule, as a distance
         std::uint16_t evt_flags;         // shadow of driver-event flags
         std::uint32_t num_free;
+        std::uint32_t free_ids_depth;    // IdStack depth (kept here, off the ring object)
     };
     struct DeviceState {
         std::uint16_t next_avail;        // next slot to pop | expected driver wrap << 15 [watchdog]

@@ -187,6 +187,7 @@ protected:
         std::uint16_t batch_left;       // in-order: completions left in the current used batch
         std::uint32_t batch_len;        // in-order: len of the batch's last buffer
         std::uint32_t num_free;         // descriptors the driver may add
+        std::uint32_t free_ids_depth;   // split: IdStack depth (kept here, off the ring object)
         bool calls_enabled;             // shadow of avail->flags / used_event state
     };
     struct DeviceState {
@@ -231,7 +232,7 @@ protected:
         tokens_ = mem_.template at<std::uint32_t>(i_tok);
         for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = kNoToken;
         if (with_free_list) {
-            free_ids_ = IdStack(mem_.template at<std::uint16_t>(i_aux), n_);
+            free_ids_ = IdStack(mem_.template at<std::uint16_t>(i_aux), &drv_->free_ids_depth, n_);
         } else {
             lens_ = mem_.template at<std::uint32_t>(i_aux);
         }
