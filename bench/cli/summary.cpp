@@ -56,8 +56,18 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
     }
     if (r.floor_rtt_ns) {
         auto e = r.efficiency();
-        std::fprintf(out, "  floor (cache-line round trip on these CPUs): %.1f ns; efficiency %s\n", *r.floor_rtt_ns,
-                     e ? std::to_string(*e).c_str() : "n/a");
+        char around[96] = "";
+        if (r.floor_before_ns && r.floor_after_ns)
+            std::snprintf(around, sizeof around, " (%.1f before the run, %.1f after)", *r.floor_before_ns,
+                          *r.floor_after_ns);
+        std::fprintf(out, "  floor (cache-line round trip on these CPUs): %.1f ns%s; efficiency %s\n", *r.floor_rtt_ns,
+                     around, e ? std::to_string(*e).c_str() : "n/a");
+        if (r.floor_moved())
+            std::fprintf(out,
+                         "  WARNING: the floor moved by more than %.0f%% during the run: this machine changed speed "
+                         "under it, so the figures above mix two speeds; run again and compare runs whose floors "
+                         "agree\n",
+                         (kFloorMovedRatio - 1) * 100);
     }
     for (const auto& w : r.watchdog)
         std::fprintf(out, "  WATCHDOG (%s): waited for %s\n    state: %s\n", w.role.c_str(), w.waited_for.c_str(),

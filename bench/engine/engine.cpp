@@ -107,16 +107,23 @@ RunResult run_engine(const RunConfig& in) {
                                                                      : ringsim::RuntimeBarrier::smp);
     const auto& clk = ringsim::clock::info();
 
-    std::optional<double> floor;
-    if (cfg.measure_floor && cfg.driver_cpu != cfg.device_cpu)
-        floor = measure_pingpong(cfg.driver_cpu, cfg.device_cpu, 20000).median_ns;
+    // The floor brackets the run: measured once before and once after, so a machine
+    // that changes speed during the run shows up instead of skewing the efficiency.
+    const bool floor = cfg.measure_floor && cfg.driver_cpu != cfg.device_cpu;
+    auto measure_floor = [&] { return measure_pingpong(cfg.driver_cpu, cfg.device_cpu, 20000).median_ns; };
+    std::optional<double> floor_before;
+    if (floor) floor_before = measure_floor();
 
     RunResult r;
     if (cfg.layout == "split") r = detail::run_split(cfg, clk.hz);
     else if (cfg.layout == "split-inorder") r = detail::run_split_inorder(cfg, clk.hz);
     else if (cfg.layout == "packed") r = detail::run_packed(cfg, clk.hz);
     else r = detail::run_index(cfg, clk.hz);
-    r.floor_rtt_ns = floor;
+    if (floor) {
+        r.floor_before_ns = floor_before;
+        r.floor_after_ns = measure_floor();
+        r.floor_rtt_ns = (*r.floor_before_ns + *r.floor_after_ns) / 2;
+    }
     r.timer_name = clk.name;
     r.timer_core_cycles = clk.core_cycles;
     return r;

@@ -218,10 +218,7 @@ private:
                 follow_phase(side);
                 if (ctl_.abort.load(std::memory_order_relaxed)) break;
                 if (ctl_.stop.load(std::memory_order_acquire) && !ring_.pending_for_device()) break;
-                if (!wait.should_sleep()) {
-                    wait.spin_until([this] { return ring_.pending_for_device(); });
-                    continue;
-                }
+                if (!wait.should_sleep()) continue;
                 // Sleep protocol: enable kicks, full barrier, re-check (inside device_enable_kicks).
                 if (ring_.device_enable_kicks()) {
                     ring_.device_disable_kicks();
@@ -275,13 +272,7 @@ private:
                     continue;
                 }
                 if (ctl_.abort.load(std::memory_order_relaxed)) break;
-                if (!wait.should_sleep()) {
-                    // Idle with one submitter means it waits for completions (a batch that
-                    // does not fit yet only fits after one); with several, another submitter
-                    // may make room at any moment, so they keep passing through step().
-                    if (!locked) wait.spin_until([this] { return ring_.pending_for_driver(); });
-                    continue;
-                }
+                if (!wait.should_sleep()) continue;
                 // Never sleep on a partly filled batch: publish it first.
                 if (drv.room() > 0 && !drv.window_closed()) {
                     flush = true;

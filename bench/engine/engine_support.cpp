@@ -1,4 +1,5 @@
 // engine_support.cpp: diagnostics shared by every instantiation.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -21,6 +22,12 @@ void print_areas(const std::vector<ringsim::Area>& areas) {
     for (const auto& a : areas)
         std::printf("  area %-24s %p  %6zu bytes  %s\n", a.name.c_str(), a.addr, a.bytes,
                     a.shared ? "shared" : "private");
+}
+
+bool RunResult::floor_moved() const {
+    if (!floor_before_ns || !floor_after_ns || *floor_before_ns <= 0 || *floor_after_ns <= 0) return false;
+    const double hi = std::max(*floor_before_ns, *floor_after_ns), lo = std::min(*floor_before_ns, *floor_after_ns);
+    return hi > kFloorMovedRatio * lo;
 }
 
 std::optional<double> RunResult::efficiency() const {

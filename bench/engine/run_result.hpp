@@ -64,6 +64,11 @@ struct WatchdogEvent {
     bool lost_notification;  // a sleeper with work pending (vs. a stalled peer)
 };
 
+// Before and after a run, floors further apart than this ratio mean the machine changed
+// speed during the run.  Back-to-back pingpong medians on a quiet pair agree within a few
+// percent; the VMs this was written on jump by 5-8x when the host moves a vCPU.
+inline constexpr double kFloorMovedRatio = 1.25;
+
 struct RunResult {
     RunConfig config;                   // resolved: CPUs chosen, outstanding and warm-up filled in
     bool valid = true;
@@ -74,7 +79,13 @@ struct RunResult {
     std::string timer_name;             // rdtsc | cntvct_el0 | timebase | steady_clock
     double timer_hz = 0;
     bool timer_core_cycles = false;
-    std::optional<double> floor_rtt_ns; // cache-line round trip on the same CPU pair
+    // The cache-line round trip on the same CPU pair (pingpong), measured right before and
+    // right after the run; floor_rtt_ns is their mean (or the one measurement there is).
+    // On a machine that changes speed under a run (a VM whose vCPUs the host moves) the
+    // two disagree, and floor_moved() says the run mixed two speeds.
+    std::optional<double> floor_rtt_ns;
+    std::optional<double> floor_before_ns, floor_after_ns;
+    bool floor_moved() const;
     RoleStats driver, device;
     VerifyErrors errors;
     std::uint64_t lost_notifications = 0;

@@ -32,22 +32,11 @@ public:
     }
     void reset() { idle_since_ = 0; }
 
-    // --wait spin, nothing to do: poll `ready` (one cheap look at the ring, no barrier)
-    // in a tight pause loop, so a role reacts to its peer's publish one load and one pause
-    // after it lands, as pingpong does, instead of after a whole pass of the engine's
-    // loop.  Bounded, so the caller still checks stop and abort every ~100 us.
-    template <class Ready>
-    void spin_until(Ready&& ready) const {
-        if (mode_ != WaitMode::spin) return;
-        for (unsigned i = 0; i < kTightSpins && !ready(); ++i) ringsim::arch::cpu_relax();
-    }
-
     // A sleeper is woken by its peer, or by the watchdog after watchdog_ms; this
     // timeout is only the last line of defence if the watchdog itself is stuck.
     int sleep_timeout_ms() const { return int(watchdog_ms_) * 4 + 100; }
 
 private:
-    static constexpr unsigned kTightSpins = 4096;
     WaitMode mode_;
     std::uint64_t spin_ticks_;
     std::uint32_t watchdog_ms_;

@@ -231,6 +231,8 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
         nulls.add("software", "no PMU capture in this run");
     }
     e["latency_samples"] = r.latency ? r.latency->count() : 0;
+    if (r.floor_before_ns && r.floor_after_ns)
+        e["floor"] = {{"before_ns", *r.floor_before_ns}, {"after_ns", *r.floor_after_ns}, {"moved", r.floor_moved()}};
     e["nulls"] = nulls.json();
     return e;
 }

@@ -54,7 +54,9 @@ TEST_P(EveryNotifyMode, SleepingSidesLoseNothing) {
     EXPECT_EQ(r.buffers, 10000u);
     // With --wait sleep a side sleeps whenever it runs dry, so somebody must have slept,
     // or the sleep path went untested.  (Hybrid may legitimately never spin long enough.)
-    if (p.wait == WaitMode::sleep) EXPECT_GT(r.driver.sleeps + r.device.sleeps, 0u) << describe(r);
+    if (p.wait == WaitMode::sleep) {
+        EXPECT_GT(r.driver.sleeps + r.device.sleeps, 0u) << describe(r);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Notify, EveryNotifyMode, ::testing::ValuesIn(notify_cases()),

@@ -83,11 +83,28 @@ TEST(Engine, LatencyModeRecordsEveryRoundTrip) {
     EXPECT_LE(r.latency->percentile(0.5), r.latency->percentile(0.99));
     ASSERT_TRUE(r.floor_rtt_ns.has_value());
     EXPECT_GE(*r.floor_rtt_ns, 0.0);
+    // The floor brackets the run, and the figure used is the mean of the two.
+    ASSERT_TRUE(r.floor_before_ns && r.floor_after_ns);
+    EXPECT_DOUBLE_EQ(*r.floor_rtt_ns, (*r.floor_before_ns + *r.floor_after_ns) / 2);
     // Efficiency is floor / median round trip: defined exactly when the median is.
     EXPECT_EQ(r.efficiency().has_value(), r.latency->percentile(0.5) > 0);
     if (r.efficiency()) {
         EXPECT_GT(*r.efficiency(), 0.0);
     }
+}
+
+TEST(RunResult, FloorMovedWhenBeforeAndAfterDisagreeByMoreThanAQuarter) {
+    RunResult r;
+    EXPECT_FALSE(r.floor_moved());  // nothing measured
+    r.floor_before_ns = 50;
+    EXPECT_FALSE(r.floor_moved());  // one measurement cannot move
+    r.floor_after_ns = 60;
+    EXPECT_FALSE(r.floor_moved());  // 1.2x: the same speed, within noise
+    r.floor_after_ns = 400;
+    EXPECT_TRUE(r.floor_moved());   // a VM that went from its fast to its slow phase
+    r.floor_before_ns = 400;
+    r.floor_after_ns = 50;
+    EXPECT_TRUE(r.floor_moved());   // and back
 }
 
 // Latency mode reads the timer once per driver step, after the publish, so at
