@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# overhead.sh: how close ringlab's engine gets to the hardware floor and to an
+# established C ring benchmark, measured the only way that means anything on a noisy
+# machine: alternating the commands, round after round, and quoting medians of ratios.
+#
+#   runners/overhead.sh [--rounds N] [--cpus A,B] [--buffers N] [--ringtest PATH]
+#
+# Each round runs, back to back on the same CPU pair:
+#   pingpong   `ringlab pingpong`: one cache line bounced, the physical floor
+#   packed-rtt `ringlab run --layout packed --outstanding 1 --verify ring`: its p50 round trip
+#   split-b1   `ringlab run --layout split --batch 1 --ring-size 256 --verify ring`: ns per buffer
+#   ringtest   (only with --ringtest) Linux's tools/virtio/ringtest binary (virtio_ring_0_9, the
+#              split ring), polling, ring 256, batch 1, the same buffer count; ns per buffer from
+#              its wall time.  Build it yourself from a kernel tree (`make -C tools/virtio/ringtest`);
+#              ringlab does not ship it.
+# Ratios are taken within a round, then the median over rounds is printed:
+#   p50/floor  the round trip over the floor `ringlab run` measured itself, right before and
+#              right after its window (1 / efficiency): the tightest pairing there is
+#   p50/pp     the round trip over the separate pingpong command just before it
+#   s/rt       split-b1 over ringtest
+# A round where the machine changed speed (the run's two floors disagree, or the pingpong
+# command disagrees with them, by more than 25%) is marked in the note column.
+#
+# Needs build/bin/ringlab (runners/build.sh).  Exit 0 when it ran; 2 on bad arguments.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+ringlab="${RINGLAB_BIN:-$root/build/bin/ringlab}"
+rounds=10 cpus=0,1 buffers=10000000 ringtest=""
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --rounds) rounds=${2:?}; shift 2 ;;
+        --cpus) cpus=${2:?}; shift 2 ;;
+        --buffers) buffers=${2:?}; shift 2 ;;
+        --ringtest) ringtest=${2:?}; shift 2 ;;
+        -h|--help) usage ;;
+        *) echo "overhead.sh: unknown argument '$1'" >&2; usage ;;
+    esac
+done
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "overhead.sh: --rounds must be a positive integer (got '$rounds')" >&2; exit 2; }
+[[ "$buffers" =~ ^[1-9][0-9]*$ ]] || { echo "overhead.sh: --buffers must be a positive integer (got '$buffers')" >&2; exit 2; }
+[[ "$cpus" =~ ^[0-9]+,[0-9]+$ ]] || { echo "overhead.sh: --cpus must be two CPU numbers A,B (got '$cpus')" >&2; exit 2; }
+[[ -x "$ringlab" ]] || { echo "overhead.sh: no ringlab binary at $ringlab (run runners/build.sh)" >&2; exit 2; }
+if [[ -n "$ringtest" && ! -x "$ringtest" ]]; then
+    echo "overhead.sh: --ringtest $ringtest is not an executable" >&2
+    exit 2
+fi
+driver_cpu=${cpus%,*} device_cpu=${cpus#*,}
+
+# Pulls one figure out of ringlab's human summary (its format is ringlab's own).
+field() { sed -nE "$2" <<<"$1" | head -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+median() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "ringlab overhead: $rounds rounds on CPUs $cpus ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'))"
+printf '%-5s %8s %8s %8s %8s %9s %7s %9s %9s %6s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor p50/pp \
+    split-b1 ringtest s/rt note
+floor_ratios="" pp_ratios="" split_ratios=""
+for ((i = 1; i <= rounds; i++)); do
+    pp=$("$ringlab" pingpong --cpus "$cpus" | sed -nE 's/.*median ([0-9.]+) ns.*/\1/p')
+    rtt=$("$ringlab" run --layout packed --outstanding 1 --verify ring --buffers 500000 --cpus "$cpus")
+    p50=$(field "$rtt" 's/.*round trip ns: p50 ([0-9.]+),.*/\1/p')
+    mean=$(field "$rtt" 's/.*per buffer: ([0-9.]+) ns.*/\1/p')
+    floor=$(field "$rtt" 's/.*floor \(cache-line round trip on these CPUs\): ([0-9.]+) ns.*/\1/p')
+    note=""
+    if grep -q "WARNING: the floor moved" <<<"$rtt"; then
+        note="speed changed during the run"
+    elif awk -v a="$pp" -v b="$floor" 'BEGIN { exit !(a > 0 && b > 0 && (a > 1.25 * b || b > 1.25 * a)) }'; then
+        note="speed changed between pingpong and the run"
+    fi
+    split=$("$ringlab" run --layout split --batch 1 --ring-size 256 --verify ring --buffers "$buffers" \
+        --cpus "$cpus" --no-floor)
+    split_ns=$(field "$split" 's/.*per buffer: ([0-9.]+) ns.*/\1/p')
+    rt_ns=""
+    if [[ -n "$ringtest" ]]; then
+        t0=$(date +%s%N)
+        "$ringtest" --ring-size 256 --batch 1 --run-cycles "$buffers" \
+            --host-affinity "$device_cpu" --guest-affinity "$driver_cpu" >/dev/null
+        t1=$(date +%s%N)
+        rt_ns=$(awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }')
+    fi
+    r0=$(ratio "$p50" "$floor") r1=$(ratio "$p50" "$pp") r2=$(ratio "$split_ns" "$rt_ns")
+    floor_ratios+=" $r0" pp_ratios+=" $r1" split_ratios+=" $r2"
+    printf '%-5s %8s %8s %8s %8s %9s %7s %9s %9s %6s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
+        "$split_ns" "${rt_ns:--}" "$r2" "$note"
+done
+echo
+echo "median packed round trip (p50) / its run's floor: $(median <<<"$floor_ratios")x over $rounds rounds"
+echo "median packed round trip (p50) / pingpong:        $(median <<<"$pp_ratios")x"
+[[ -n "$ringtest" ]] && echo "median ringlab split batch 1 / ringtest:          $(median <<<"$split_ratios")x (below 1: ringlab is faster)"
+echo "(all figures ns; on a machine that changes speed, rounds scatter: quote the medians)"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# runners/overhead.sh as a user meets it: bad arguments exit 2 with the valid form;
+# one short round runs and prints the medians; --ringtest takes any executable
+# with ringtest's arguments (a stand-in here: ringlab does not ship ringtest).
+set -u
+bin="$1" script="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passed=0
+check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+export RINGLAB_BIN="$bin"
+
+out=$(bash "$script" --rounds 0 2>&1); rc=$?
+check "--rounds 0 exits 2 (got $rc)" '[[ $rc -eq 2 ]]'
+check "--rounds 0 names the valid range" '[[ "$out" == *"positive integer"* ]]'
+out=$(bash "$script" --cpus 0 2>&1); rc=$?
+check "--cpus 0 exits 2 naming A,B (got $rc: $out)" '[[ $rc -eq 2 && "$out" == *"A,B"* ]]'
+out=$(bash "$script" --ringtest "$tmp/missing" 2>&1); rc=$?
+check "a missing ringtest binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *"not an executable"* ]]'
+
+# The stand-in checks that it got ringtest's arguments, then takes a little time.
+cat >"$tmp/fake-ringtest" <<'SH'
+#!/usr/bin/env bash
+[[ "$*" == "--ring-size 256 --batch 1 --run-cycles 100000 --host-affinity "*" --guest-affinity "* ]] || exit 9
+sleep 0.01
+SH
+chmod +x "$tmp/fake-ringtest"
+out=$(bash "$script" --rounds 1 --buffers 100000 --cpus 0,1 --ringtest "$tmp/fake-ringtest" 2>&1); rc=$?
+check "one round exits 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
+check "prints the round trip over the run's own floor" '[[ "$out" == *"median packed round trip (p50) / its run'"'"'s floor: "[0-9]* ]]'
+check "prints the round trip over pingpong" '[[ "$out" == *"median packed round trip (p50) / pingpong:        "[0-9]* ]]'
+check "prints the ringtest median" '[[ "$out" == *"median ringlab split batch 1 / ringtest:          "[0-9]* ]]'
+echo "overhead.sh tests: $passed passed, $fails failed"
+[[ $fails -eq 0 ]]
