@@ -72,12 +72,13 @@ def test_baseline_against_itself_is_clean(tmp_path):
 
 
 def test_planted_slowdown_on_the_baseline_is_found(tmp_path):
-    """The same real repetitions, every ns per buffer tripled: more than the baseline's own
-    max/min spread, so each configuration must come out a significant regression."""
+    """The same real repetitions, every ns per buffer multiplied by more than the baseline's
+    own max/min spread (at least 3x), so each configuration must come out a significant
+    regression.  (A VM that changes speed mid-sweep widens the spread; the plant follows.)"""
     run_dir = os.path.dirname(BASELINES[-1])
     samples = samples_by_key(load_run(run_dir).entries)
-    factor = 3.0
-    assert max(max(v) / min(v) for v in samples.values()) < factor   # else the plant is inside the noise
+    spread = max(max(v) / min(v) for v in samples.values())
+    factor = max(3.0, 2.0 * spread)
     slow = tmp_path / "slow"
     shutil.copytree(run_dir, slow)
     with open(slow / "results.json", encoding="utf-8") as f:
