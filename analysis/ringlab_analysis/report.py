@@ -51,7 +51,25 @@ def _environment(runs):
         blocks.append(D.Table(["field", "value"], rows, bad_rows={len(rows) - 1} if r.emulated else set()))
         for w in r.rl.get("warnings") or []:
             blocks.append(D.Para(str(w), "warn"))
+        moved = _floor_moves(r)
+        if moved:
+            blocks.append(D.Para(moved, "warn"))
     return blocks
+
+
+def _floor_moves(run) -> str:
+    """Each repetition brackets its window with the CPU pair's floor (entry.ringlab.floor);
+    says how many saw the machine change speed under them, and the floors' spread."""
+    floors = [e.ringlab["floor"] for e in run.entries if isinstance(e.ringlab.get("floor"), dict)]
+    moved = sum(1 for f in floors if f.get("moved"))
+    if not moved:
+        return ""
+    values = [v for f in floors for v in (f.get("before_ns"), f.get("after_ns")) if isinstance(v, (int, float))]
+    return (f"Speed changes: in {moved} of {len(floors)} repetitions the CPU pair's cache-line round trip "
+            f"(measured right before and right after the window) moved by more than 25%, so the machine "
+            f"changed speed under them and their figures mix two speeds. Floors seen in this run: "
+            f"{min(values):.0f} to {max(values):.0f} ns. Trust comparisons made within one interleaved run "
+            f"(medians of repetitions), not single figures.")
 
 
 def _correctness(runs):

@@ -1,5 +1,6 @@
 """Report generation on synthetic results directories."""
 import base64
+import json
 import os
 from html.parser import HTMLParser
 
@@ -139,3 +140,32 @@ def test_runtime_selected_barriers_are_set_against_their_compile_time_twin(seeds
     for pair in ("branch:smp/smp", "ops:smp/smp", "branch:mandatory/mandatory", "ops:mandatory/mandatory"):
         assert pair in s, pair
     assert "x86_64 notify-check: branch:mandatory/mandatory" in s    # from micro.json
+
+
+def test_repetitions_whose_floor_moved_are_reported(tmp_path):
+    cfgs = F.grid(layout=["split"], barrier=["smp"], notify=["poll"], batch=["1"], ring=["256"],
+                  placement=["auto"])
+    run_dir = str(tmp_path / "run")
+    F.write_run(run_dir, cfgs, reps=3)
+    path = os.path.join(run_dir, "results.json")
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    its = [b for b in doc["benchmarks"] if b.get("run_type") == "iteration"]
+    for i, b in enumerate(its):
+        b["ringlab"]["floor"] = {"before_ns": 55.0, "after_ns": 480.0 if i == 0 else 57.0, "moved": i == 0}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    out = str(tmp_path / "report")
+    report.build(load_runs([run_dir]), out)
+    with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+        md = f.read()
+    assert "in 1 of 3 repetitions the CPU pair's cache-line round trip" in md
+    assert "55 to 480 ns" in md
+    # and nothing is said when no floor moved
+    for b in its:
+        b["ringlab"]["floor"]["moved"] = False
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    report.build(load_runs([run_dir]), out)
+    with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+        assert "Speed changes" not in f.read()

@@ -149,7 +149,6 @@ struct Runner {
     bool have_topology = false;
     std::vector<std::unique_ptr<Slot>> slots;
     std::map<std::string, Slot*> by_name;
-    std::map<std::pair<int, int>, double> floors;       // measured once per CPU pair
     std::optional<std::pair<int, int>> auto_pair;        // what "auto" resolved to, kept for the sweep
     bool env_has_timer = false;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
@@ -204,8 +203,10 @@ struct Runner {
         auto [a, b] = pair;
         cfg.driver_cpu = a;
         cfg.device_cpu = b;
-        auto floor = floors.find({a, b});
-        cfg.measure_floor = s.measure_floor && (a < 0 || floor == floors.end());
+        // Every repetition brackets its own window with the floor: on a machine whose speed
+        // changes under a sweep (a VM), a floor taken once per CPU pair would turn the
+        // later entries' efficiency into a ratio of two different speeds.
+        cfg.measure_floor = s.measure_floor;
         cfg.counters = pmu ? pmu->factory() : nullptr;
 
         if (auto why = validate(cfg); !why.empty()) {
@@ -223,8 +224,6 @@ struct Runner {
         const int da = r.config.driver_cpu, db = r.config.device_cpu;
         if (slot.config.at("placement") == kPlacementAuto && !plan.cpus && !auto_pair && da >= 0 && db >= 0)
             auto_pair = std::pair{da, db};  // every later "auto" run uses the same pair
-        if (r.floor_rtt_ns) floors[{da, db}] = *r.floor_rtt_ns;
-        else if (s.measure_floor && floors.count({da, db})) r.floor_rtt_ns = floors[{da, db}];
         t.relation = sweep::relation_of(da, db);
         if (pmu) {
             t.pmu = pmu->read(r);
