@@ -1,19 +1,12 @@
 // buffer_pool.hpp: the buffers that travel through the ring, and how each is verified.
 //
-// A buffer has a device-readable part, which the descriptor points to and covers, and a
-// device-writable status line after it, as a virtio-blk request has its header and data
-// and then a status byte the device writes:
-//
-//   [ header: seq, checksum, len | payload ... ]  device-readable, `bytes_per_buffer()` bytes
-//   [ status: response ]                          device-writable, a cache line of its own
-//
-// The driver writes the header (sequence number, payload length, checksum over sequence and
-// payload) and the payload; the device checks all three, then writes a response derived from
-// the sequence number into the status line; the driver checks the response when it reaps the
-// buffer.  A stale read on either side (data older than the index or flag that published it)
-// shows up as a sequence/response mismatch, which is what a missing publish or consume
-// barrier would cause on a weakly ordered machine.  The status line is the device's alone to
-// write, so its answer does not have to take the line the driver fills back from the driver.
+// Every buffer starts with a header the driver writes: a sequence number, the
+// payload length and a checksum over (sequence, payload).  The device checks
+// all three, then writes a response word derived from the sequence number; the
+// driver checks the response when it reaps the buffer.  A stale read on either
+// side (data older than the index or flag that published it) shows up as a
+// sequence/response mismatch, which is what a missing publish or consume
+// barrier would cause on a weakly ordered machine.
 //
 // All accesses are relaxed atomics (READ_ONCE/WRITE_ONCE): the ring's barriers
 // give the ordering, and the compiler may not tear, fuse or invent accesses.
@@ -30,10 +23,11 @@ namespace ringlab {
 struct alignas(8) BufferHeader {
     std::uint64_t seq;
     std::uint64_t checksum;
+    std::uint64_t response;
     std::uint32_t len;
     std::uint32_t pad;
 };
-static_assert(sizeof(BufferHeader) == 24);
+static_assert(sizeof(BufferHeader) == 32);
 
 inline constexpr std::uint64_t kResponseMagic = 0x5a17'c0de'0000'0000ull;
 
@@ -54,10 +48,8 @@ class BufferPool {
 public:
     BufferPool(std::uint32_t count, std::uint32_t payload_bytes, std::uint32_t cache_line)
         : count_(count), payload_words_(payload_bytes / 8), line_(cache_line) {
-        // Each buffer starts on its own cache line so neighbouring buffers never false-share;
-        // its status line follows its readable part.
-        status_offset_ = (sizeof(BufferHeader) + payload_bytes + cache_line - 1) / cache_line * cache_line;
-        stride_ = status_offset_ + cache_line;
+        // Each buffer starts on its own cache line so neighbouring buffers never false-share.
+        stride_ = (sizeof(BufferHeader) + payload_bytes + cache_line - 1) / cache_line * cache_line;
         mem_ = static_cast<unsigned char*>(std::aligned_alloc(cache_line, stride_ * count));
         if (!mem_) throw std::bad_alloc();
         std::memset(mem_, 0, stride_ * count);
@@ -67,22 +59,18 @@ public:
     BufferPool& operator=(const BufferPool&) = delete;
 
     std::uint32_t count() const { return count_; }
-    // The device-readable part: what a descriptor covers.
     std::uint32_t bytes_per_buffer() const { return std::uint32_t(sizeof(BufferHeader) + payload_words_ * 8); }
     std::uint64_t addr(std::uint32_t token) const { return reinterpret_cast<std::uint64_t>(mem_ + std::size_t(token) * stride_); }
-    // Whether a device may dereference a: inside the pool (status line included) and cache-line
-    // aligned.  (Not "exactly a buffer start": that takes a division per buffer, and a wrong
-    // buffer fails its checksum anyway.)
+    // Whether a device may dereference a: inside the pool and cache-line aligned.  (Not
+    // "exactly a buffer start": that takes a division per buffer, and a wrong buffer
+    // fails its checksum anyway.)
     bool owns(std::uint64_t a) const {
         auto base = reinterpret_cast<std::uint64_t>(mem_);
-        return a >= base && a + status_offset_ + sizeof(std::uint64_t) <= base + std::uint64_t(stride_) * count_ &&
+        return a >= base && a + sizeof(BufferHeader) + payload_words_ * 8 <= base + std::uint64_t(stride_) * count_ &&
                (a & (line_ - 1)) == 0;
     }
-    // The status word of the buffer at a (device-writable).
-    std::uint64_t* status(std::uint64_t a) const { return reinterpret_cast<std::uint64_t*>(a + status_offset_); }
 
-    // Driver: write payload, header and checksum for submission `seq`.  The status line is
-    // left alone: an answer still there from the buffer's last trip names an older sequence.
+    // Driver: write payload, header and checksum for submission `seq`.
     void fill(std::uint32_t token, std::uint64_t seq) {
         auto* h = header(addr(token));
         auto* w = words(h);
@@ -95,18 +83,20 @@ public:
         store_relaxed(&h->seq, seq);
         store_relaxed(&h->len, payload_words_ * 8);
         store_relaxed(&h->checksum, acc);
+        store_relaxed(&h->response, std::uint64_t{0});
     }
 
-    // Driver: the device's answer for this token, and whether it answers submission `seq`.
-    std::uint64_t response(std::uint32_t token) const { return load_relaxed(status(addr(token))) ^ kResponseMagic; }
-    bool response_ok(std::uint32_t token, std::uint64_t seq) const { return response(token) == seq; }
+    // Driver: did the device answer this submission?
+    bool response_ok(std::uint32_t token, std::uint64_t seq) const {
+        return load_relaxed(&header(addr(token))->response) == (kResponseMagic ^ seq);
+    }
 
     static BufferHeader* header(std::uint64_t a) { return reinterpret_cast<BufferHeader*>(a); }
     static std::uint64_t* words(BufferHeader* h) { return reinterpret_cast<std::uint64_t*>(h + 1); }
 
 private:
     std::uint32_t count_, payload_words_, line_;
-    std::size_t status_offset_ = 0, stride_ = 0;
+    std::size_t stride_ = 0;
     unsigned char* mem_ = nullptr;
 };
 
@@ -116,10 +106,10 @@ inline std::uint32_t ring_verify_len(std::uint64_t seq) { return std::uint32_t(s
 // Device side: what it found in one buffer.
 enum class DeviceCheck : std::uint8_t { ok, stale, skipped, corrupt };
 
-// Reads and checks a buffer the device popped, then writes the response into its status word.
+// Reads and checks a buffer the device popped, then writes the response.
 // expected_seq is the device's running count of buffers it has seen.
-inline DeviceCheck device_check_and_respond(std::uint64_t addr, std::uint32_t len, std::uint64_t* status,
-                                            std::uint64_t expected_seq, std::uint64_t& seen_seq) {
+inline DeviceCheck device_check_and_respond(std::uint64_t addr, std::uint32_t len, std::uint64_t expected_seq,
+                                            std::uint64_t& seen_seq) {
     auto* h = BufferPool::header(addr);
     std::uint64_t seq = load_relaxed(&h->seq);
     std::uint32_t plen = load_relaxed(&h->len);
@@ -137,7 +127,7 @@ inline DeviceCheck device_check_and_respond(std::uint64_t addr, std::uint32_t le
         if (seq < expected_seq) r = DeviceCheck::stale;
         else if (seq > expected_seq) r = DeviceCheck::skipped;
     }
-    store_relaxed(status, kResponseMagic ^ seq);
+    store_relaxed(&h->response, kResponseMagic ^ seq);
     return r;
 }
 

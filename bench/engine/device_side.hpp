@@ -79,7 +79,7 @@ private:
         // every guest-memory access (seed 003); relaxed relies on the ring's barriers alone.
         if (access_barrier_) ringsim::arch::smp_mb();
         std::uint64_t seen = 0;
-        DeviceCheck c = device_check_and_respond(addr, len, pool_.status(addr), expected_seq_, seen);
+        DeviceCheck c = device_check_and_respond(addr, len, expected_seq_, seen);
         if (access_barrier_) ringsim::arch::smp_mb();
         switch (c) {
             case DeviceCheck::ok: ++expected_seq_; break;

@@ -59,7 +59,6 @@ public:
         for (std::uint32_t t = pool.count(); t-- > 0;) free_.push_back(t);
         reaped_.reserve(pool.count());
         submitted_.reserve(plan.batch);
-        prepared_.reserve(plan.batch);
         len_ = pool.bytes_per_buffer();
     }
 
@@ -133,10 +132,14 @@ private:
         if (n > plan_.batch) n = plan_.batch;
         if (n == 0 || (n < plan_.batch && !flush)) return;
         for (std::uint32_t i = 0; i < n; ++i) {
-            const std::uint32_t tok = next_token();
+            std::uint32_t tok = free_.back();
+            free_.pop_back();
+            std::uint64_t seq = next_seq_++;
+            seq_of_[tok] = seq;
             outstanding_[tok] = 1;
+            if (plan_.verify_payload) pool_.fill(tok, seq);
             if (plan_.latency) submitted_.push_back(tok);
-            ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq_of_[tok]));
+            ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq));
         }
         ring_.driver_publish();
         inflight_ += n;
@@ -148,56 +151,22 @@ private:
         if (plan_.notify) r.kick = ring_.driver_kick_needed();
     }
 
-    // The next buffer to submit, with its sequence number in seq_of_: one settle() filled
-    // ahead (--verify full), else a free one, filled now if it needs filling.
-    std::uint32_t next_token() {
-        if (prepared_head_ < prepared_.size()) return prepared_[prepared_head_++];
-        const std::uint32_t tok = free_.back();
-        free_.pop_back();
-        const std::uint64_t seq = next_seq_++;
-        seq_of_[tok] = seq;
-        if (plan_.verify_payload) pool_.fill(tok, seq);
-        return tok;
-    }
-
-    // --verify full: fill the next batch's buffers now, after this step's publish, so that at
-    // the next completion the driver only writes descriptors, as a driver whose data is ready
-    // does.  Filling costs line transfers (the device read these buffers last time round);
-    // done here they overlap the device's work instead of delaying the next publish.
-    void prepare_next_batch() {
-        if (!plan_.verify_payload || window_closed_) return;
-        if (prepared_head_ == 0 && prepared_.size() >= plan_.batch) return;  // still ready from last time
-        prepared_.erase(prepared_.begin(), prepared_.begin() + prepared_head_);
-        prepared_head_ = 0;
-        while (prepared_.size() < plan_.batch && !free_.empty()) {
-            const std::uint32_t tok = free_.back();
-            free_.pop_back();
-            const std::uint64_t seq = next_seq_++;
-            seq_of_[tok] = seq;
-            pool_.fill(tok, seq);
-            prepared_.push_back(tok);
-        }
-    }
-
-    // After the publish: check what collect() took, record latency, move the window, free
-    // the tokens (account), then fill the next batch ahead (--verify full).
+    // Checks what collect() took, records latency, moves the window, frees the tokens.
     // Latency mode reads the timer once per step, after the publish: a buffer's round
     // trip runs from the end of the step that published it to the end of the step that
     // reaped it.  At --outstanding 1 these periods tile the run exactly, so their mean is
     // the window's time per buffer.
     void settle() {
-        if (!reaped_.empty() || !submitted_.empty()) account();
-        prepare_next_batch();
-    }
-
-    void account() {
+        if (reaped_.empty() && submitted_.empty()) return;
         const std::uint64_t t = plan_.latency ? ringsim::clock::now_end() : 0;
         for (const Reaped& c : reaped_) {
             const std::uint64_t seq = seq_of_[c.token];
             if (!plan_.verify_payload) {
                 if (c.len != ring_verify_len(seq)) ++errors.stale;  // the used element is not this submission's
-            } else if (const std::uint64_t resp = pool_.response(c.token); resp != seq) {
-                if (resp < seq) ++errors.stale; else ++errors.corrupt;  // an older answer, or garbage
+            } else if (!pool_.response_ok(c.token, seq)) {
+                std::uint64_t resp =
+                    load_relaxed(&BufferPool::header(pool_.addr(c.token))->response) ^ kResponseMagic;
+                if (resp < seq) ++errors.stale; else ++errors.corrupt;
             }
             if (plan_.latency && window_open_) latency_ticks.record(t - stamp_[c.token]);
             free_.push_back(c.token);
@@ -237,8 +206,6 @@ private:
     LineVector<std::uint32_t> free_;
     LineVector<Reaped> reaped_;           // taken off the ring this step, not yet settled
     LineVector<std::uint32_t> submitted_;  // latency mode: submitted this step, not yet stamped
-    LineVector<std::uint32_t> prepared_;   // --verify full: filled ahead, submitted from prepared_head_ on
-    std::size_t prepared_head_ = 0;
     std::uint32_t len_ = 0, inflight_ = 0;
     std::uint64_t completed_ = 0, next_seq_ = 0;
     bool window_open_ = false, window_closed_ = false, broken_ = false;
