@@ -34,7 +34,7 @@ int cmd_topo(int argc, char** argv) {
 nlohmann::json environment_json(const std::vector<int>& measured_cpus) {
     const auto& clk = ringsim::clock::info();
     env::Options o;
-    o.timer = env::TimerFacts{clk.name, clk.hz, clk.core_cycles, clk.calibrated};
+    o.timer = env::TimerFacts{clk.name, clk.hz, clk.core_cycles, clk.calibrated, clk.resolution_ticks};
     o.measured_cpus = measured_cpus;
     env::Record rec = env::collect(o);
     nlohmann::json j;

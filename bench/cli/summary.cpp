@@ -16,8 +16,9 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
                      results::kick_mode_name(c.kick_mode), (unsigned long long)c.kick_cost_ns,
                      results::device_access_name(c.device_access));
     std::fprintf(out, "  cpus: driver %d, device %d\n", c.driver_cpu, c.device_cpu);
-    std::fprintf(out, "  timer: %s at %.4f GHz (%s)\n", r.timer_name.c_str(), r.timer_hz / 1e9,
-                 r.timer_core_cycles ? "core cycles" : "fixed-rate ticks, not core cycles");
+    std::fprintf(out, "  timer: %s at %.4f GHz (%s), reads step by %llu ticks (%.1f ns)\n", r.timer_name.c_str(),
+                 r.timer_hz / 1e9, r.timer_core_cycles ? "core cycles" : "fixed-rate ticks, not core cycles",
+                 (unsigned long long)r.timer_resolution_ticks, r.timer_resolution_ns());
     std::fprintf(out, "  window: %llu buffers in %.4f s (warm-up %llu)\n", (unsigned long long)r.buffers, r.seconds,
                  (unsigned long long)c.warmup_buffers);
     if (r.buffers) {
@@ -53,6 +54,11 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
                      (unsigned long long)h.percentile(0.5), (unsigned long long)h.percentile(0.9),
                      (unsigned long long)h.percentile(0.99), (unsigned long long)h.percentile(0.999),
                      (unsigned long long)h.max(), (unsigned long long)h.count());
+        // A coarse timer quantises single round trips; the mean per buffer above is not.
+        if (r.timer_resolution_ns() >= 2)
+            std::fprintf(out, "    (the timer moves in steps of %.1f ns: single round trips, and so these "
+                              "percentiles, are multiples of it; the mean per buffer is not)\n",
+                         r.timer_resolution_ns());
     }
     if (r.floor_rtt_ns) {
         auto e = r.efficiency();

@@ -126,6 +126,7 @@ RunResult run_engine(const RunConfig& in) {
     }
     r.timer_name = clk.name;
     r.timer_core_cycles = clk.core_cycles;
+    r.timer_resolution_ticks = clk.resolution_ticks;
     return r;
 }
 

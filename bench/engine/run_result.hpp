@@ -79,6 +79,8 @@ struct RunResult {
     std::string timer_name;             // rdtsc | cntvct_el0 | timebase | steady_clock
     double timer_hz = 0;
     bool timer_core_cycles = false;
+    std::uint64_t timer_resolution_ticks = 0;  // smallest step of the timer as read (ClockInfo)
+    double timer_resolution_ns() const { return timer_hz > 0 ? double(timer_resolution_ticks) * 1e9 / timer_hz : 0; }
     // The cache-line round trip on the same CPU pair (pingpong), measured right before and
     // right after the run; floor_rtt_ns is their mean (or the one measurement there is).
     // On a machine that changes speed under a run (a VM whose vCPUs the host moves) the

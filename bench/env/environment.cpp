@@ -408,7 +408,8 @@ Record collect(const Options& opt) {
 
     if (opt.timer)
         e["timer"] = {{"name", opt.timer->name}, {"freq_hz", opt.timer->freq_hz},
-                      {"core_cycles", opt.timer->core_cycles}, {"calibrated", opt.timer->calibrated}};
+                      {"core_cycles", opt.timer->core_cycles}, {"calibrated", opt.timer->calibrated},
+                      {"resolution_ticks", opt.timer->resolution_ticks}};
     else
         e["timer"] = nullptr;
 

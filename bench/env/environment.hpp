@@ -30,6 +30,7 @@ struct TimerFacts {
     double freq_hz = 0;
     bool core_cycles = false;
     bool calibrated = false;
+    std::uint64_t resolution_ticks = 0;  // smallest step between two reads (ringsim ClockInfo)
 };
 
 struct Options {

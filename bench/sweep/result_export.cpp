@@ -201,7 +201,8 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
                    {"corrupt", r.errors.corrupt},
                    {"lost_notifications", r.lost_notifications}};
     e["window"] = {{"buffers", r.buffers}, {"seconds", r.seconds}, {"ticks", r.ticks}};
-    e["timer"] = {{"name", r.timer_name}, {"core_cycles", r.timer_core_cycles}};
+    e["timer"] = {{"name", r.timer_name}, {"core_cycles", r.timer_core_cycles},
+                  {"resolution_ticks", r.timer_resolution_ticks}};
     e["timer"]["freq_hz"] = nulls.number("timer.freq_hz", r.timer_hz > 0 ? std::optional(r.timer_hz) : std::nullopt,
                                          "timer frequency unknown");
     e["roles"] = {{"driver", role_json(r.driver)}, {"device", role_json(r.device)}};

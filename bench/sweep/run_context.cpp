@@ -130,7 +130,8 @@ void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_c
     env::Options o;
     o.measured_cpus = measured_cpus;
     if (timer_from && timer_from->timer_hz > 0)
-        o.timer = env::TimerFacts{timer_from->timer_name, timer_from->timer_hz, timer_from->timer_core_cycles, true};
+        o.timer = env::TimerFacts{timer_from->timer_name, timer_from->timer_hz, timer_from->timer_core_cycles, true,
+                                  timer_from->timer_resolution_ticks};
     auto rec = env::collect(o);
     ringlab["machine_id"] = rec.machine_id;
     ringlab["emulated"] = rec.emulated;

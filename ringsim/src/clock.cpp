@@ -34,6 +34,17 @@ Round measure(std::uint64_t ns) {
     return {double(t1 - t0) * 1e9 / elapsed_ns, (a1 - a0) + (b1 - b0)};
 }
 
+// The smallest nonzero difference between two consecutive reads (0: it never moved).
+std::uint64_t smallest_step() {
+    std::uint64_t best = ~0ull, prev = now();
+    for (int i = 0; i < 4000; ++i) {
+        const std::uint64_t t = now();
+        if (t > prev && t - prev < best) best = t - prev;
+        prev = t;
+    }
+    return best == ~0ull ? 0 : best;
+}
+
 #if defined(RINGSIM_ARCH_AARCH64)
 std::uint64_t cntfrq() {
     std::uint64_t f;
@@ -58,6 +69,7 @@ ClockInfo calibrate(int ms) {
     }
     ci.hz = best.hz;
     ci.calibrated = best.hz > 0 && std::isfinite(best.hz);
+    ci.resolution_ticks = smallest_step();
 #if defined(RINGSIM_ARCH_AARCH64)
     // The architecture publishes the generic timer's frequency; prefer the
     // exact figure when the measurement confirms it (within 1%).

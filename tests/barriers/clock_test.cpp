@@ -1,6 +1,7 @@
 // clock_test.cpp: the cycle timer.  No timing assertions beyond "plausible".
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string_view>
 #include <thread>
@@ -54,6 +55,29 @@ TEST(Clock, TicksConvertToAtLeastTheSleptTime) {
     // bound only catches a wildly wrong hz (a loaded machine can oversleep).
     EXPECT_GT(ns, 19e6);
     EXPECT_LT(ns, 20e9);
+}
+
+}  // namespace
+
+namespace {
+
+// The step calibrate() reports is one the counter really takes: a positive number of
+// ticks, far below a millisecond, and every difference between two reads is at least it
+// (back-to-back reads cannot be closer than the smallest step ever seen between them).
+TEST(Clock, ResolutionIsAStepTheCounterTakes) {
+    const clock::ClockInfo& ci = clock::info();
+    ASSERT_GT(ci.resolution_ticks, 0u);
+    EXPECT_LT(double(ci.resolution_ticks) / ci.hz, 1e-3);
+    std::uint64_t prev = clock::now(), smallest = ~0ull;
+    for (int i = 0; i < 1000; ++i) {
+        const std::uint64_t t = clock::now();
+        if (t > prev) smallest = std::min(smallest, t - prev);
+        prev = t;
+    }
+    ASSERT_NE(smallest, ~0ull) << "the counter did not move in 1000 reads";
+    // Resolution was the minimum over 4000 reads; 1000 more cannot find a smaller step
+    // unless the counter's behaviour changed (allow a factor for a migrating VM).
+    EXPECT_GE(smallest * 4, ci.resolution_ticks);
 }
 
 }  // namespace

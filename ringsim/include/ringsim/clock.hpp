@@ -39,6 +39,12 @@ struct ClockInfo {
     double hz = 0;             // ticks per second
     bool core_cycles = false;  // true only if a tick is one core clock cycle
     bool calibrated = false;   // hz was measured against CLOCK_MONOTONIC_RAW
+    // The smallest step seen between two back-to-back reads.  On bare metal that is the
+    // read's own cost, a few tens of ticks of a counter that moves by one; a virtualised
+    // or emulated counter may move in coarse steps (a KVM guest seen while writing this:
+    // 26 ticks = 10 ns), and then every single-sample figure, such as a latency
+    // percentile, is a multiple of the step while averages over many samples are not.
+    std::uint64_t resolution_ticks = 0;
 };
 
 #if defined(RINGSIM_ARCH_X86_64)
