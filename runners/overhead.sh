@@ -17,6 +17,10 @@
 #   p50/floor  the round trip over the floor `ringlab run` measured itself, right before and
 #              right after its window (1 / efficiency): the tightest pairing there is
 #   p50/pp     the round trip over the separate pingpong command just before it
+#   mean/floor the run's mean time per buffer (at --outstanding 1 the round trips tile the
+#              window, so this is their exact mean, tails included) over its own floor.  The
+#              p50 is a single-sample figure: with a coarse timer (see the run's "reads step
+#              by" line) it moves in whole steps, the mean does not.
 #   s/rt       split-b1 over ringtest
 # A round where the machine changed speed (the run's two floors disagree, or the pingpong
 # command disagrees with them, by more than 25%) is marked in the note column.
@@ -53,9 +57,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 median() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "ringlab overhead: $rounds rounds on CPUs $cpus ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'))"
-printf '%-5s %8s %8s %8s %8s %9s %7s %9s %9s %6s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor p50/pp \
-    split-b1 ringtest s/rt note
-floor_ratios="" pp_ratios="" split_ratios=""
+printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor \
+    p50/pp mean/floor split-b1 ringtest s/rt note
+floor_ratios="" pp_ratios="" mean_ratios="" split_ratios=""
 for ((i = 1; i <= rounds; i++)); do
     pp=$("$ringlab" pingpong --cpus "$cpus" | sed -nE 's/.*median ([0-9.]+) ns.*/\1/p')
     rtt=$("$ringlab" run --layout packed --outstanding 1 --verify ring --buffers 500000 --cpus "$cpus")
@@ -79,13 +83,14 @@ for ((i = 1; i <= rounds; i++)); do
         t1=$(date +%s%N)
         rt_ns=$(awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }')
     fi
-    r0=$(ratio "$p50" "$floor") r1=$(ratio "$p50" "$pp") r2=$(ratio "$split_ns" "$rt_ns")
-    floor_ratios+=" $r0" pp_ratios+=" $r1" split_ratios+=" $r2"
-    printf '%-5s %8s %8s %8s %8s %9s %7s %9s %9s %6s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
-        "$split_ns" "${rt_ns:--}" "$r2" "$note"
+    r0=$(ratio "$p50" "$floor") r1=$(ratio "$p50" "$pp") r3=$(ratio "$mean" "$floor") r2=$(ratio "$split_ns" "$rt_ns")
+    floor_ratios+=" $r0" pp_ratios+=" $r1" mean_ratios+=" $r3" split_ratios+=" $r2"
+    printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
+        "$r3" "$split_ns" "${rt_ns:--}" "$r2" "$note"
 done
 echo
 echo "median packed round trip (p50) / its run's floor: $(median <<<"$floor_ratios")x over $rounds rounds"
 echo "median packed round trip (p50) / pingpong:        $(median <<<"$pp_ratios")x"
+echo "median packed time per buffer (mean) / its floor:  $(median <<<"$mean_ratios")x"
 [[ -n "$ringtest" ]] && echo "median ringlab split batch 1 / ringtest:          $(median <<<"$split_ratios")x (below 1: ringlab is faster)"
 echo "(all figures ns; on a machine that changes speed, rounds scatter: quote the medians)"

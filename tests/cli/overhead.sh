@@ -29,6 +29,7 @@ out=$(bash "$script" --rounds 1 --buffers 100000 --cpus 0,1 --ringtest "$tmp/fak
 check "one round exits 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
 check "prints the round trip over the run's own floor" '[[ "$out" == *"median packed round trip (p50) / its run'"'"'s floor: "[0-9]* ]]'
 check "prints the round trip over pingpong" '[[ "$out" == *"median packed round trip (p50) / pingpong:        "[0-9]* ]]'
+check "prints the mean over the floor" '[[ "$out" == *"median packed time per buffer (mean) / its floor:  "[0-9]* ]]'
 check "prints the ringtest median" '[[ "$out" == *"median ringlab split batch 1 / ringtest:          "[0-9]* ]]'
 echo "overhead.sh tests: $passed passed, $fails failed"
 [[ $fails -eq 0 ]]
