@@ -140,8 +140,19 @@ TEST(Lock, FiguresAreConsistentAndKickingUnlockedShortensHoldTime) {
         EXPECT_LE(r->lock.hold.min_ns, r->lock.hold.max_ns);
         EXPECT_GT(r->driver.notifications, 0u) << "the comparison needs kicks";
     }
-    // Generous margin: a kick costs >= 2000 ns; holding the lock through it must show in
-    // the median hold time (the mean is at the mercy of one preempted holder).
-    double u = double(unlocked.lock.hold_hist.percentile(0.5)), l = double(locked.lock.hold_hist.percentile(0.5));
-    EXPECT_LT(u * 1.5, l) << "median hold: unlocked " << u << " ns vs under lock " << l << " ns";
+    // Under the lock every kick's cost is inside a hold: the holds add up to at least the
+    // kicks' cost, whatever the machine's speed (5% for the tick/ns conversion).
+    const double kick_ns = double(locked.config.kick_cost_ns);
+    EXPECT_GE(double(locked.lock.hold.total_ns), 0.95 * kick_ns * double(locked.driver.notifications))
+        << describe(locked);
+    // When most acquisitions kick, the median hold shows where the kick sits: a generous
+    // margin, since a kick costs >= 2000 ns (the mean is at the mercy of one preempted
+    // holder).  How often the sleeping device needs a kick depends on relative speed: under
+    // qemu-user the emulated driver is slow enough that the device rarely sleeps, and then
+    // the median is a hold without a kick in both modes, which says nothing either way.
+    if (locked.driver.notifications * 2 > locked.lock.acquisitions &&
+        unlocked.driver.notifications * 2 > unlocked.lock.acquisitions) {
+        double u = double(unlocked.lock.hold_hist.percentile(0.5)), l = double(locked.lock.hold_hist.percentile(0.5));
+        EXPECT_LT(u * 1.5, l) << "median hold: unlocked " << u << " ns vs under lock " << l << " ns";
+    }
 }
