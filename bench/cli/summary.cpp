@@ -60,13 +60,13 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
                               "percentiles, are multiples of it; the mean per buffer is not)\n",
                          r.timer_resolution_ns());
     }
-    if (r.floor_rtt_ns) {
+    if (const std::optional<double> floor = r.floor_rtt_ns()) {
         auto e = r.efficiency();
         char around[96] = "";
         if (r.floor_before_ns && r.floor_after_ns)
             std::snprintf(around, sizeof around, " (%.1f before the run, %.1f after)", *r.floor_before_ns,
                           *r.floor_after_ns);
-        std::fprintf(out, "  floor (cache-line round trip on these CPUs): %.1f ns%s; efficiency %s\n", *r.floor_rtt_ns,
+        std::fprintf(out, "  floor (cache-line round trip on these CPUs): %.1f ns%s; efficiency %s\n", *floor,
                      around, e ? std::to_string(*e).c_str() : "n/a");
         if (r.floor_moved())
             std::fprintf(out,

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <stdexcept>
-#include <vector>
 
 #include "engine/buffer_pool.hpp"
 #include "engine/histogram.hpp"
@@ -52,7 +51,7 @@ class alignas(128) DriverCore {
 public:
     DriverCore(Ring& ring, BufferPool& pool, const DriverPlan& plan, RunControl& ctl)
         : ring_(ring), pool_(pool), plan_(plan), ctl_(ctl),
-          seq_of_(pool.count()), stamp_(pool.count()), outstanding_(pool.count(), 0) {
+          seq_of_(pool.count()), stamp_(pool.count()) {
         if (pool.count() < driver_pool_size(plan.outstanding, plan.batch))
             throw std::invalid_argument("driver buffer pool smaller than outstanding + one batch");
         free_.reserve(pool.count());
@@ -116,12 +115,13 @@ private:
                 broken_ = true;
                 break;
             }
-            if (st == ringsim::ReapStatus::not_outstanding || tok >= pool_.count() || !outstanding_[tok]) {
+            // not_outstanding: the ring's id pool holds no token for this id.  A token outside
+            // the pool would index the driver's arrays out of bounds: the same verdict.
+            if (st == ringsim::ReapStatus::not_outstanding || tok >= pool_.count()) {
                 ++errors.duplicated;
                 broken_ = true;
                 break;
             }
-            outstanding_[tok] = 0;
             --inflight_;
             reaped_.push_back({tok, len});
         }
@@ -136,7 +136,6 @@ private:
             free_.pop_back();
             std::uint64_t seq = next_seq_++;
             seq_of_[tok] = seq;
-            outstanding_[tok] = 1;
             if (plan_.verify_payload) pool_.fill(tok, seq);
             if (plan_.latency) submitted_.push_back(tok);
             ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq));
@@ -202,7 +201,6 @@ private:
     DriverPlan plan_;
     RunControl& ctl_;
     LineVector<std::uint64_t> seq_of_, stamp_;
-    LineVector<std::uint8_t> outstanding_;
     LineVector<std::uint32_t> free_;
     LineVector<Reaped> reaped_;           // taken off the ring this step, not yet settled
     LineVector<std::uint32_t> submitted_;  // latency mode: submitted this step, not yet stamped

@@ -122,7 +122,6 @@ RunResult run_engine(const RunConfig& in) {
     if (floor) {
         r.floor_before_ns = floor_before;
         r.floor_after_ns = measure_floor();
-        r.floor_rtt_ns = (*r.floor_before_ns + *r.floor_after_ns) / 2;
     }
     r.timer_name = clk.name;
     r.timer_core_cycles = clk.core_cycles;

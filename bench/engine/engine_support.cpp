@@ -24,6 +24,11 @@ void print_areas(const std::vector<ringsim::Area>& areas) {
                     a.shared ? "shared" : "private");
 }
 
+std::optional<double> RunResult::floor_rtt_ns() const {
+    if (floor_before_ns && floor_after_ns) return (*floor_before_ns + *floor_after_ns) / 2;
+    return floor_before_ns ? floor_before_ns : floor_after_ns;
+}
+
 bool RunResult::floor_moved() const {
     if (!floor_before_ns || !floor_after_ns || *floor_before_ns <= 0 || *floor_after_ns <= 0) return false;
     const double hi = std::max(*floor_before_ns, *floor_after_ns), lo = std::min(*floor_before_ns, *floor_after_ns);
@@ -31,12 +36,13 @@ bool RunResult::floor_moved() const {
 }
 
 std::optional<double> RunResult::efficiency() const {
-    if (!floor_rtt_ns || buffers == 0) return std::nullopt;
+    const std::optional<double> floor = floor_rtt_ns();
+    if (!floor || buffers == 0) return std::nullopt;
     // Latency mode: floor / median round trip.  Otherwise a buffer's amortised
     // share of time stands in for its round trip (batching can push this above 1).
     double rtt = latency && latency->count() ? double(latency->percentile(0.5)) : ns_per_buffer();
     if (rtt <= 0) return std::nullopt;
-    return *floor_rtt_ns / rtt;
+    return *floor / rtt;
 }
 
 }  // namespace ringlab

@@ -85,8 +85,8 @@ struct RunResult {
     // right after the run; floor_rtt_ns is their mean (or the one measurement there is).
     // On a machine that changes speed under a run (a VM whose vCPUs the host moves) the
     // two disagree, and floor_moved() says the run mixed two speeds.
-    std::optional<double> floor_rtt_ns;
     std::optional<double> floor_before_ns, floor_after_ns;
+    std::optional<double> floor_rtt_ns() const;
     bool floor_moved() const;
     RoleStats driver, device;
     VerifyErrors errors;

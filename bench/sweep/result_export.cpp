@@ -134,11 +134,11 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
 
     c["verify_errors"] = r.errors.total();
     c["lost_notifications"] = r.lost_notifications;
-    c["floor_rtt_ns"] = nulls.number("floor_rtt_ns", r.floor_rtt_ns,
+    c["floor_rtt_ns"] = nulls.number("floor_rtt_ns", r.floor_rtt_ns(),
                                      r.config.measure_floor ? "the CPU pair's round trip could not be measured"
                                                             : "floor measurement was turned off");
     c["efficiency"] = nulls.number("efficiency", r.efficiency(),
-                                   !r.floor_rtt_ns ? "needs floor_rtt_ns" : "needs completed buffers");
+                                   !r.floor_rtt_ns() ? "needs floor_rtt_ns" : "needs completed buffers");
 
     if (r.config.submitters > 1) {
         c["lock_hold_mean_ns"] = nulls.number(

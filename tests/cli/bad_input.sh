@@ -3,24 +3,22 @@
 set -u
 bin="$1"
 run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passed=0
+source "$(dirname "$0")/lib.sh"
 
 expect_bad() {  # expect_bad "text the message must contain" args...
     local want="$1"; shift
     local out rc
     out=$(run "$@" --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
     if [[ $rc -ne 2 ]]; then
-        echo "FAIL: ringlab $* exited $rc, want 2 ($out)"; fails=$((fails + 1)); return
+        fail "ringlab $* exited $rc, want 2 ($out)"; return
     fi
     if [[ "$out" != *"$want"* ]]; then
-        echo "FAIL: ringlab $*: message '$out' lacks '$want'"; fails=$((fails + 1)); return
+        fail "ringlab $*: message '$out' lacks '$want'"; return
     fi
     if [[ -e "$tmp/out.json" ]] || compgen -G "$tmp/*" >/dev/null; then
-        echo "FAIL: ringlab $* left a file behind"; fails=$((fails + 1)); rm -f "$tmp"/*; return
+        fail "ringlab $* left a file behind"; rm -f "$tmp"/*; return
     fi
-    passed=$((passed + 1))
+    pass
 }
 
 expect_bad "valid: split, split-inorder, packed, index" run --layout ring
@@ -45,14 +43,11 @@ expect_bad "64 or 128"                                 run --cache-line 96
 # A CPU outside the affinity mask (only checkable where taskset exists and >1 CPU).
 if command -v taskset >/dev/null && [[ $(nproc --all) -gt 1 ]] && [[ -z "${RINGLAB_EMU:-}" ]]; then
     out=$(taskset -c 0 "$bin" run --cpus 0,1 --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
-    if [[ $rc -eq 2 && "$out" == *"affinity mask"* && ! -e "$tmp/out.json" ]]; then passed=$((passed + 1));
-    else echo "FAIL: affinity mask: rc=$rc '$out'"; fails=$((fails + 1)); fi
+    check "affinity mask: rc=$rc '$out'" '[[ $rc -eq 2 && "$out" == *"affinity mask"* && ! -e "$tmp/out.json" ]]'
 fi
 
 # An unwritable --json path is refused before the run.
 out=$(run run --buffers 1000 --json /nonexistent-dir/x.json 2>&1 >/dev/null); rc=$?
-if [[ $rc -eq 2 && "$out" == *"/nonexistent-dir"* ]]; then passed=$((passed + 1));
-else echo "FAIL: unwritable json path: rc=$rc '$out'"; fails=$((fails + 1)); fi
+check "unwritable json path: rc=$rc '$out'" '[[ $rc -eq 2 && "$out" == *"/nonexistent-dir"* ]]'
 
-echo "$passed passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -4,10 +4,7 @@
 # with ringtest's arguments (a stand-in here: ringlab does not ship ringtest).
 set -u
 bin="$1" script="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+source "$(dirname "$0")/lib.sh"
 export RINGLAB_BIN="$bin"
 
 out=$(bash "$script" --rounds 0 2>&1); rc=$?
@@ -31,5 +28,4 @@ check "prints the round trip over the run's own floor" '[[ "$out" == *"median pa
 check "prints the round trip over pingpong" '[[ "$out" == *"median packed round trip (p50) / pingpong:        "[0-9]* ]]'
 check "prints the mean over the floor" '[[ "$out" == *"median packed time per buffer (mean) / its floor:  "[0-9]* ]]'
 check "prints the ringtest median" '[[ "$out" == *"median ringlab split batch 1 / ringtest:          "[0-9]* ]]'
-echo "overhead.sh tests: $passed passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -3,10 +3,7 @@
 set -u
 bin="$1"
 run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passed=0
-check() { if eval "$2"; then passed=$((passed + 1)); else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+source "$(dirname "$0")/lib.sh"
 
 out=$(run run --layout packed --barrier smp --batch 16 --ring-size 256 --buffers 20000 --json "$tmp/out.json" 2>&1); rc=$?
 check "run exits 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
@@ -32,5 +29,4 @@ check "list exits 0" '[[ $rc -eq 0 ]]'
 check "list shows the barrier table" '[[ "$out" == *"notify-check"* && "$out" == *"acqrel"* ]]'
 out=$(run pingpong --rounds 2000 2>&1); rc=$?
 check "pingpong exits 0 and prints a round trip ($out)" '[[ $rc -eq 0 && "$out" == *"round trip median"* ]]'
-echo "$passed passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -74,6 +74,12 @@ TEST(DriverCore, SubmitsTheNextBatchBeforeSettlingCompletions) {
     EXPECT_TRUE(r.published);           // a new batch went out in the same step
     EXPECT_EQ(drv.inflight(), 2u);      // 4 reaped, 2 submitted
     EXPECT_EQ(drv.errors.total(), 0u);  // all four checked: their descriptors echoed their sequence
+    // The new batch used the two buffers that were never in flight: the four just reaped
+    // were not yet back on the free list when it was submitted.
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_TRUE(f.ring.device_pop(id, addr, len));
+        EXPECT_TRUE(addr == pool.addr(4) || addr == pool.addr(5)) << "buffer at " << addr << " was reused early";
+    }
 }
 
 TEST(DriverCore, ACompletionThatDoesNotMatchItsSubmissionIsCountedStale) {

@@ -30,7 +30,8 @@ RunResult sample(std::uint64_t buffers = 1000) {
     r.device.cpu_ns = 90000;
     r.driver.notifications = 10;
     r.device.notifications = 20;
-    r.floor_rtt_ns = 50.0;
+    r.floor_before_ns = 48.0;
+    r.floor_after_ns = 52.0;
     return r;
 }
 

@@ -5,8 +5,8 @@
 //    thread reads racily through snapshot() and pending_for_*().  They compile to plain
 //    loads and stores, but a concurrent access is then not a data race.
 //  - validate_ring_options: the constructor checks, one clear sentence per bad value.
-//  - IdStack: a private LIFO of free ids (descriptor heads or Buffer IDs), as Linux keeps
-//    its free list; LIFO reuses the most recently freed, cache-warm entry first.
+//  - IdPool: the driver's free ids (descriptor heads or Buffer IDs) and the token each id in
+//    flight stands for.
 #pragma once
 
 #include <cstdint>
@@ -54,25 +54,48 @@ inline void validate_ring_options(const RingOptions& o, std::string_view layout,
 // Sentinel in a token map: "this id is not outstanding".  Tokens are 0..N-1 in practice.
 inline constexpr std::uint32_t kNoToken = 0xffffffffu;
 
-// LIFO of free u16 ids over caller-owned storage (a line-aligned private area).
-// The depth lives in the caller's private driver state, not in this object: the
-// object sits inside the ring object, whose lines the device reads on every poll,
-// and a count written there per buffer would bounce that line on every round trip.
-class IdStack {
+// The driver's buffer ids, for a layout that hands them out from a free list (split:
+// descriptor heads; packed: Buffer IDs; index: entry ids): the free ids, a LIFO as Linux
+// keeps its free list (the most recently freed, cache-warm id first); the engine token each
+// id in flight stands for; and the number of free ids, which is what driver_free() reports.
+// All three live in the layout's private driver areas, the count in its driver-state block:
+// the pool object itself sits in the ring object, which the device reads on every poll, so
+// nothing in the object may change per buffer (a count written there bounced that line on
+// every round trip).
+class IdPool {
 public:
-    IdStack() = default;
-    IdStack(std::uint16_t* storage, std::uint32_t* depth, std::uint32_t n) : ids_(storage), depth_(depth) {
-        // Pops hand out 0, 1, 2, ... first, which keeps a fresh ring easy to read in a dump.
-        for (std::uint32_t i = 0; i < n; ++i) ids_[i] = static_cast<std::uint16_t>(n - 1 - i);
-        *depth_ = n;
+    IdPool() = default;
+    IdPool(std::uint16_t* ids, std::uint32_t* tokens, std::uint32_t* free_count, std::uint32_t n)
+        : ids_(ids), tokens_(tokens), free_(free_count), n_(n) {
+        // Takes hand out 0, 1, 2, ... first, which keeps a fresh ring easy to read in a dump.
+        for (std::uint32_t i = 0; i < n; ++i) {
+            ids_[i] = static_cast<std::uint16_t>(n - 1 - i);
+            tokens_[i] = kNoToken;
+        }
+        *free_ = n;
     }
-    std::uint32_t size() const { return *depth_; }
-    std::uint16_t pop() { return ids_[--*depth_]; }
-    void push(std::uint16_t id) { ids_[(*depth_)++] = id; }
+    std::uint32_t free() const { return *free_; }
+    // An id for `token`.  The caller has checked free() > 0.
+    std::uint16_t take(std::uint32_t token) {
+        const std::uint16_t id = ids_[--*free_];
+        tokens_[id] = token;
+        return id;
+    }
+    // A completed id: its token, and the id back on the free list; or why it cannot be.
+    ReapStatus give_back(std::uint32_t id, std::uint32_t& token) {
+        if (id >= n_) return ReapStatus::bad_id;
+        if (tokens_[id] == kNoToken) return ReapStatus::not_outstanding;
+        token = tokens_[id];
+        tokens_[id] = kNoToken;
+        ids_[(*free_)++] = static_cast<std::uint16_t>(id);
+        return ReapStatus::ok;
+    }
 
 private:
     std::uint16_t* ids_ = nullptr;
-    std::uint32_t* depth_ = nullptr;
+    std::uint32_t* tokens_ = nullptr;
+    std::uint32_t* free_ = nullptr;
+    std::uint32_t n_ = 0;
 };
 
 [[noreturn]] inline void throw_driver_full(std::string_view layout) {

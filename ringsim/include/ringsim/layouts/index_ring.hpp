@@ -96,10 +96,8 @@ public:
         call_wakeup_ = mem_.template at<std::uint32_t>(i_call);
         drv_ = mem_.template at<DriverState>(i_drv);
         dev_ = mem_.template at<DeviceState>(i_dev);
-        tokens_ = mem_.template at<std::uint32_t>(i_tok);
-        for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = detail::kNoToken;
-        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), &drv_->free_ids_depth, n_);
-        drv_->num_free = n_;
+        ids_ = detail::IdPool(mem_.template at<std::uint16_t>(i_ids), mem_.template at<std::uint32_t>(i_tok),
+                              &drv_->num_free, n_);
         if (notify_ == NotifyMode::flags) {
             *kick_wakeup_ = 1;  // before any other thread exists: no race
             *call_wakeup_ = 1;
@@ -110,18 +108,16 @@ public:
     std::uint32_t size() const { return n_; }
 
     // Driver side ---------------------------------------------------------------
-    std::uint32_t driver_free() const { return drv_->num_free; }
+    std::uint32_t driver_free() const { return ids_.free(); }
 
     void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
-        if (drv_->num_free == 0) [[unlikely]] detail::throw_driver_full(name);
+        if (ids_.free() == 0) [[unlikely]] detail::throw_driver_full(name);
         const std::uint32_t prod = drv_->avail_prod;
         if (prod - drv_->cached_avail_cons == n_) [[unlikely]] {
             drv_->cached_avail_cons = detail::read_once(avail_cons_);
             if (prod - drv_->cached_avail_cons == n_) detail::throw_driver_full(name);
         }
-        --drv_->num_free;
-        const std::uint16_t id = free_ids_.pop();
-        tokens_[id] = token;
+        const std::uint16_t id = ids_.take(token);
         IndexEntry* e = &avail_[prod & mask_];
         detail::write_once(&e->addr, addr);
         detail::write_once(&e->len, len);
@@ -155,14 +151,9 @@ public:
         const std::uint32_t elen = detail::read_once(&e->len);
         detail::write_once(&drv_->comp_cons, cons + 1);
         detail::write_once(comp_cons_, cons + 1);  // carried by the next A, see the header comment
-        if (id >= n_) return ReapStatus::bad_id;
-        if (tokens_[id] == detail::kNoToken) return ReapStatus::not_outstanding;
-        token = tokens_[id];
-        tokens_[id] = detail::kNoToken;
-        free_ids_.push(static_cast<std::uint16_t>(id));
-        ++drv_->num_free;
-        len = elen;
-        return ReapStatus::ok;
+        const ReapStatus st = ids_.give_back(id, token);
+        if (st == ReapStatus::ok) len = elen;
+        return st;
     }
 
     void driver_disable_calls() {
@@ -275,8 +266,7 @@ private:
         std::uint32_t cached_avail_cons;  // avail-cons as last read (full check only)
         std::uint32_t comp_cons;          // next completion to reap   [watchdog]
         std::uint32_t cached_comp_prod;   // comp-prod as last read (D)
-        std::uint32_t num_free;
-        std::uint32_t free_ids_depth;     // IdStack depth (kept here, off the ring object)
+        std::uint32_t num_free;           // free entry ids (IdPool's count)
         bool calls_enabled;
     };
     struct DeviceState {
@@ -307,8 +297,7 @@ private:
     std::uint32_t* call_wakeup_ = nullptr;
     DriverState* drv_ = nullptr;
     DeviceState* dev_ = nullptr;
-    std::uint32_t* tokens_ = nullptr;
-    detail::IdStack free_ids_;
+    detail::IdPool ids_;
 };
 
 }  // namespace ringsim

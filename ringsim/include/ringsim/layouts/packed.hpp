@@ -73,10 +73,8 @@ public:
         dev_evt_ = mem_.template at<virtio::PackedEventSuppress>(i_dev_evt);
         drv_ = mem_.template at<DriverState>(i_drv);
         dev_ = mem_.template at<DeviceState>(i_dev);
-        tokens_ = mem_.template at<std::uint32_t>(i_tok);
-        for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = detail::kNoToken;
-        free_ids_ = detail::IdStack(mem_.template at<std::uint16_t>(i_ids), &drv_->free_ids_depth, n_);
-        drv_->num_free = n_;
+        ids_ = detail::IdPool(mem_.template at<std::uint16_t>(i_ids), mem_.template at<std::uint32_t>(i_tok),
+                              &drv_->num_free, n_);
         const std::uint16_t start = make_off_wrap(0, true);  // both wrap counters start at 1
         drv_->next_avail = drv_->published = drv_->last_used = start;
         dev_->next_avail = dev_->next_used = dev_->published = start;
@@ -86,13 +84,11 @@ public:
     std::uint32_t size() const { return n_; }
 
     // Driver side ---------------------------------------------------------------
-    std::uint32_t driver_free() const { return drv_->num_free; }
+    std::uint32_t driver_free() const { return ids_.free(); }
 
     void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
-        if (drv_->num_free == 0) [[unlikely]] detail::throw_driver_full(name);
-        --drv_->num_free;
-        const std::uint16_t id = free_ids_.pop();
-        tokens_[id] = token;
+        if (ids_.free() == 0) [[unlikely]] detail::throw_driver_full(name);
+        const std::uint16_t id = ids_.take(token);
         const std::uint16_t pos = drv_->next_avail;
         virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
         detail::write_once(&d->addr, addr);
@@ -136,14 +132,9 @@ public:
         const std::uint16_t id = detail::read_once(&d->id);
         const std::uint32_t elen = detail::read_once(&d->len);
         detail::write_once(&drv_->last_used, advance(pos));
-        if (id >= n_) return ReapStatus::bad_id;
-        if (tokens_[id] == detail::kNoToken) return ReapStatus::not_outstanding;
-        token = tokens_[id];
-        tokens_[id] = detail::kNoToken;
-        free_ids_.push(id);
-        ++drv_->num_free;
-        len = elen;
-        return ReapStatus::ok;
+        const ReapStatus st = ids_.give_back(id, token);
+        if (st == ReapStatus::ok) len = elen;
+        return st;
     }
 
     void driver_disable_calls() {
@@ -263,8 +254,7 @@ private:
         std::uint16_t batch_count;       // adds since the last publish
         std::uint16_t added_since_kick;  // "old" of the event rule, as a distance
         std::uint16_t evt_flags;         // shadow of driver-event flags
-        std::uint32_t num_free;
-        std::uint32_t free_ids_depth;    // IdStack depth (kept here, off the ring object)
+        std::uint32_t num_free;          // free Buffer IDs (IdPool's count)
     };
     struct DeviceState {
         std::uint16_t next_avail;        // next slot to pop | expected driver wrap << 15 [watchdog]
@@ -350,8 +340,7 @@ private:
     virtio::PackedEventSuppress* dev_evt_ = nullptr;
     DriverState* drv_ = nullptr;
     DeviceState* dev_ = nullptr;
-    std::uint32_t* tokens_ = nullptr;
-    detail::IdStack free_ids_;
+    detail::IdPool ids_;
 };
 
 }  // namespace ringsim

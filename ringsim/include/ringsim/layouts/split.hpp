@@ -186,8 +186,7 @@ protected:
         std::uint16_t cached_used;      // used->idx as last read (D)
         std::uint16_t batch_left;       // in-order: completions left in the current used batch
         std::uint32_t batch_len;        // in-order: len of the batch's last buffer
-        std::uint32_t num_free;         // descriptors the driver may add
-        std::uint32_t free_ids_depth;   // split: IdStack depth (kept here, off the ring object)
+        std::uint32_t num_free;         // descriptors the driver may add (split: IdPool's count)
         bool calls_enabled;             // shadow of avail->flags / used_event state
     };
     struct DeviceState {
@@ -230,13 +229,13 @@ protected:
         drv_ = mem_.template at<DriverState>(i_drv);
         dev_ = mem_.template at<DeviceState>(i_dev);
         tokens_ = mem_.template at<std::uint32_t>(i_tok);
-        for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = kNoToken;
         if (with_free_list) {
-            free_ids_ = IdStack(mem_.template at<std::uint16_t>(i_aux), &drv_->free_ids_depth, n_);
-        } else {
+            ids_ = IdPool(mem_.template at<std::uint16_t>(i_aux), tokens_, &drv_->num_free, n_);
+        } else {  // in order: the id is the ring slot, the token map is indexed by it directly
+            for (std::uint32_t i = 0; i < n_; ++i) tokens_[i] = kNoToken;
             lens_ = mem_.template at<std::uint32_t>(i_aux);
+            drv_->num_free = n_;
         }
-        drv_->num_free = n_;
         // Zeroed rings mean "notifications enabled" (flags 0, event 0), as the spec initialises them.
         drv_->calls_enabled = true;
         dev_->kicks_enabled = true;
@@ -264,9 +263,9 @@ protected:
 
     DriverState* drv_ = nullptr;
     DeviceState* dev_ = nullptr;
-    std::uint32_t* tokens_ = nullptr;  // token map: desc head -> engine token (kNoToken = free)
+    std::uint32_t* tokens_ = nullptr;  // token map: desc head -> engine token (kNoToken = free); split: in ids_
     std::uint32_t* lens_ = nullptr;    // in-order only: len added per descriptor
-    IdStack free_ids_;                 // split only: free descriptor heads
+    IdPool ids_;                       // split only: free descriptor heads and their tokens
 };
 
 }  // namespace detail
@@ -277,20 +276,18 @@ template <class B>
 class SplitRing : public detail::SplitBase<B> {
     using Base = detail::SplitBase<B>;
     using Base::drv_, Base::dev_, Base::n_, Base::mask_, Base::desc_, Base::avail_ring_,
-        Base::used_ring_, Base::used_idx_, Base::tokens_, Base::free_ids_;
+        Base::used_ring_, Base::used_idx_, Base::ids_;
 
 public:
     static constexpr std::string_view name = "split";
 
     explicit SplitRing(const RingOptions& o = {}) : Base(o, name, true) {}
 
-    std::uint32_t driver_free() const { return drv_->num_free; }
+    std::uint32_t driver_free() const { return ids_.free(); }
 
     void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
-        if (drv_->num_free == 0) [[unlikely]] detail::throw_driver_full(name);
-        const std::uint16_t head = free_ids_.pop();
-        --drv_->num_free;
-        tokens_[head] = token;
+        if (ids_.free() == 0) [[unlikely]] detail::throw_driver_full(name);
+        const std::uint16_t head = ids_.take(token);
         virtio::SplitDesc* d = &desc_[head];
         detail::write_once(&d->addr, addr);
         detail::write_once(&d->len, len);
@@ -312,14 +309,9 @@ public:
         const std::uint32_t id = detail::read_once(&e->id);
         const std::uint32_t elen = detail::read_once(&e->len);
         detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
-        if (id >= n_) return ReapStatus::bad_id;
-        if (tokens_[id] == detail::kNoToken) return ReapStatus::not_outstanding;
-        token = tokens_[id];
-        tokens_[id] = detail::kNoToken;
-        free_ids_.push(static_cast<std::uint16_t>(id));
-        ++drv_->num_free;
-        len = elen;
-        return ReapStatus::ok;
+        const ReapStatus st = ids_.give_back(id, token);
+        if (st == ReapStatus::ok) len = elen;
+        return st;
     }
 
     void device_push(std::uint16_t id, std::uint32_t len) {
