@@ -241,6 +241,27 @@ protected:
         dev_->kicks_enabled = true;
     }
 
+    // Driver: one device-readable descriptor at `id`, and `id` in the next avail slot (made
+    // visible by A in driver_publish).
+    void write_desc(std::uint16_t id, std::uint64_t addr, std::uint32_t len) {
+        virtio::SplitDesc* d = &desc_[id];
+        write_once(&d->addr, addr);
+        write_once(&d->len, len);
+        write_once(&d->flags, std::uint16_t{0});
+        write_once(&d->next, std::uint16_t{0});
+        write_once(&avail_ring_[drv_->avail_idx & mask_], id);
+        ++drv_->avail_idx;
+    }
+
+    // Driver: whether the used ring holds an entry at `last`, reading used->idx only when the
+    // cached copy is used up.
+    bool used_pending(std::uint16_t last) {
+        if (last != drv_->cached_used) return true;
+        // D: used->idx before the used element.  Pairs with C in device_publish.
+        drv_->cached_used = B::consume_load(used_idx_);
+        return drv_->cached_used != last;
+    }
+
     static std::uint32_t check(const RingOptions& o, std::string_view layout) {
         validate_ring_options(o, layout, true, "poll, flags or event_idx");
         return o.cache_line;
@@ -275,7 +296,7 @@ protected:
 template <class B>
 class SplitRing : public detail::SplitBase<B> {
     using Base = detail::SplitBase<B>;
-    using Base::drv_, Base::dev_, Base::n_, Base::mask_, Base::desc_, Base::avail_ring_,
+    using Base::drv_, Base::dev_, Base::n_, Base::mask_,
         Base::used_ring_, Base::used_idx_, Base::ids_;
 
 public:
@@ -287,24 +308,12 @@ public:
 
     void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
         if (ids_.free() == 0) [[unlikely]] detail::throw_driver_full(name);
-        const std::uint16_t head = ids_.take(token);
-        virtio::SplitDesc* d = &desc_[head];
-        detail::write_once(&d->addr, addr);
-        detail::write_once(&d->len, len);
-        detail::write_once(&d->flags, std::uint16_t{0});  // one device-readable element
-        detail::write_once(&d->next, std::uint16_t{0});
-        detail::write_once(&avail_ring_[drv_->avail_idx & mask_], head);
-        ++drv_->avail_idx;  // made visible by A in driver_publish
+        this->write_desc(ids_.take(token), addr, len);
     }
 
     ReapStatus driver_reap(std::uint32_t& token, std::uint32_t& len) {
         const std::uint16_t last = drv_->last_used;
-        if (last == drv_->cached_used) {
-            // D: used->idx before the used element.  Pairs with C in device_publish.
-            const std::uint16_t used = B::consume_load(used_idx_);
-            drv_->cached_used = used;
-            if (used == last) return ReapStatus::empty;
-        }
+        if (!this->used_pending(last)) return ReapStatus::empty;
         const virtio::UsedElem* e = &used_ring_[last & mask_];
         const std::uint32_t id = detail::read_once(&e->id);
         const std::uint32_t elen = detail::read_once(&e->len);

@@ -27,7 +27,7 @@ namespace ringsim {
 template <class B>
 class SplitInOrderRing : public detail::SplitBase<B> {
     using Base = detail::SplitBase<B>;
-    using Base::drv_, Base::dev_, Base::n_, Base::mask_, Base::desc_, Base::avail_ring_,
+    using Base::drv_, Base::dev_, Base::n_, Base::mask_,
         Base::used_ring_, Base::used_idx_, Base::tokens_, Base::lens_;
 
 public:
@@ -45,24 +45,13 @@ public:
         const auto id = static_cast<std::uint16_t>(drv_->avail_idx & mask_);
         tokens_[id] = token;
         lens_[id] = len;
-        virtio::SplitDesc* d = &desc_[id];
-        detail::write_once(&d->addr, addr);
-        detail::write_once(&d->len, len);
-        detail::write_once(&d->flags, std::uint16_t{0});
-        detail::write_once(&d->next, std::uint16_t{0});
-        detail::write_once(&avail_ring_[id], id);
-        ++drv_->avail_idx;  // made visible by A in driver_publish
+        this->write_desc(id, addr, len);
     }
 
     ReapStatus driver_reap(std::uint32_t& token, std::uint32_t& len) {
         const std::uint16_t last = drv_->last_used;
         if (drv_->batch_left == 0) {
-            if (last == drv_->cached_used) {
-                // D: used->idx before the used element.  Pairs with C in device_publish.
-                const std::uint16_t used = B::consume_load(used_idx_);
-                drv_->cached_used = used;
-                if (used == last) return ReapStatus::empty;
-            }
+            if (!this->used_pending(last)) return ReapStatus::empty;
             const virtio::UsedElem* e = &used_ring_[last & mask_];
             const std::uint32_t id = detail::read_once(&e->id);
             const std::uint32_t elen = detail::read_once(&e->len);
