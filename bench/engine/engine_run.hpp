@@ -87,10 +87,10 @@ public:
                 ctl_.finished.fetch_add(1);
             }
         };
-        threads.emplace_back([&] { guarded(device_side, [&] { device_thread(device, device_side, nthreads); }); });
+        threads.emplace_back([&] { guarded(device_side, [&] { device_thread(device, device_side); }); });
         for (std::uint32_t i = 0; i < cfg_.submitters; ++i)
             threads.emplace_back(
-                [&, i] { guarded(driver_sides[i], [&] { driver_thread(driver, driver_sides[i], i, nthreads); }); });
+                [&, i] { guarded(driver_sides[i], [&] { driver_thread(driver, driver_sides[i]); }); });
 
         for (auto& t : threads) {
             clockid_t cid{};
@@ -171,7 +171,7 @@ private:
     }
 
     // Pins, opens the PMU group, and waits (bounded) for every thread.
-    bool start(RoleSide& side, Role role, int cpu, int nthreads) {
+    bool start(RoleSide& side, Role role, int cpu) {
         side.error = pin_this_thread(cpu);
         if (side.error.empty() && cfg_.counters) side.counters = cfg_.counters->open_for_this_thread(role);
         ctl_.ready.fetch_add(1);
@@ -179,7 +179,6 @@ private:
             if (ctl_.abort.load(std::memory_order_relaxed)) return false;
             ringsim::arch::cpu_relax();
         }
-        (void)nthreads;
         return side.error.empty();
     }
 
@@ -198,8 +197,8 @@ private:
         side.seen_phase = p;
     }
 
-    void device_thread(DeviceCore<Ring>& dev, RoleSide& side, int nthreads) {
-        if (start(side, Role::device, cfg_.device_cpu, nthreads)) {
+    void device_thread(DeviceCore<Ring>& dev, RoleSide& side) {
+        if (start(side, Role::device, cfg_.device_cpu)) {
             WaitPolicy wait(cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
             const bool deliver = driver_wait() != WaitMode::spin;  // a spinning driver reads no eventfd
             for (;;) {
@@ -241,12 +240,11 @@ private:
         ctl_.finished.fetch_add(1);
     }
 
-    void driver_thread(DriverCore<Ring>& drv, RoleSide& side, std::uint32_t index, int nthreads) {
+    void driver_thread(DriverCore<Ring>& drv, RoleSide& side) {
         const bool locked = cfg_.submitters > 1;
         const bool kick_unlocked = cfg_.kick_mode == KickMode::unlocked;
         const bool deliver = cfg_.wait != WaitMode::spin;  // a spinning device reads no eventfd
-        (void)index;
-        if (start(side, Role::driver, cfg_.driver_cpu, nthreads)) {
+        if (start(side, Role::driver, cfg_.driver_cpu)) {
             WaitPolicy wait(driver_wait(), cfg_.spin_ns, hz_, cfg_.watchdog_ms);
             bool flush = false;
             for (;;) {
