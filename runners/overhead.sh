@@ -50,6 +50,11 @@ if [[ -n "$ringtest" && ! -x "$ringtest" ]]; then
     exit 2
 fi
 driver_cpu=${cpus%,*} device_cpu=${cpus#*,}
+# A CPU pair ringlab cannot use is refused here, with ringlab's own reason, before any output.
+if ! why=$("$ringlab" pingpong --cpus "$cpus" --rounds 64 2>&1 >/dev/null); then
+    echo "overhead.sh: cannot measure on CPUs $cpus: ${why#ringlab pingpong: }" >&2
+    exit 2
+fi
 
 # Pulls one figure out of ringlab's human summary (its format is ringlab's own).
 field() { sed -nE "$2" <<<"$1" | head -1; }

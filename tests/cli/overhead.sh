@@ -12,6 +12,8 @@ check "--rounds 0 exits 2 (got $rc)" '[[ $rc -eq 2 ]]'
 check "--rounds 0 names the valid range" '[[ "$out" == *"positive integer"* ]]'
 out=$(bash "$script" --cpus 0 2>&1); rc=$?
 check "--cpus 0 exits 2 naming A,B (got $rc: $out)" '[[ $rc -eq 2 && "$out" == *"A,B"* ]]'
+out=$(bash "$script" --cpus 0,4095 2>&1); rc=$?
+check "a CPU that cannot be used exits 2 with ringlab's reason (got $rc: $out)" '[[ $rc -eq 2 && "$out" == *"cannot measure on CPUs 0,4095: CPU 4095"* ]]'
 out=$(bash "$script" --ringtest "$tmp/missing" 2>&1); rc=$?
 check "a missing ringtest binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *"not an executable"* ]]'
 
