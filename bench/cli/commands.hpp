@@ -11,5 +11,6 @@ int cmd_pingpong(int argc, char** argv);
 int cmd_list(int argc, char** argv);
 int cmd_topo(int argc, char** argv);
 int cmd_env(int argc, char** argv);
+int cmd_answer(int argc, char** argv);
 
 }  // namespace ringlab::cli

@@ -20,6 +20,7 @@ void usage(std::FILE* out) {
                  "  run        one configuration: driver and device threads over one ring, every buffer verified\n"
                  "  stress     run a configuration repeatedly with notifications: is this barrier choice safe here?\n"
                  "  pingpong   the cache-line round trip between two CPUs (the physical floor)\n"
+                 "  answer     the seed threads' questions as verdicts: paired, interleaved A/B slices in one process\n"
                  "  sweep      many configurations under Google Benchmark into a results directory\n"
                  "  list       axes, values, and the instruction each barrier policy emits per architecture\n"
                  "  topo       CPUs, caches, sockets, NUMA and representative CPU pairs\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (cmd == "list") return ringlab::cli::cmd_list(argc, argv);
         if (cmd == "topo") return ringlab::cli::cmd_topo(argc, argv);
         if (cmd == "env") return ringlab::cli::cmd_env(argc, argv);
+        if (cmd == "answer") return ringlab::cli::cmd_answer(argc, argv);
 #if RINGLAB_HAVE_SWEEP
         if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
 #endif

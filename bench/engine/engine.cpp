@@ -73,6 +73,7 @@ std::string validate(const RunConfig& c) {
         return "--inject drops notifications, which only matters when a side sleeps: add --wait sleep or hybrid";
     if (c.watchdog_ms < 10 || c.watchdog_ms > 600000) return "watchdog must be between 10 and 600000 ms";
     if (c.kick_cost_ns > 10'000'000) return "kick cost must be at most 10000000 ns";
+    if (c.device_extra_ns > 1'000'000) return "device extra delay must be at most 1000000 ns";
     if (c.spin_ns > 1'000'000'000) return "spin-ns must be at most 1000000000";
     for (int cpu : {c.driver_cpu, c.device_cpu}) {
         if (cpu < 0) continue;

@@ -64,6 +64,7 @@ public:
         DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
         DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
                                 cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full);
+        if (cfg_.device_extra_ns) device.plant_delay(ns_to_ticks(cfg_.device_extra_ns));
         // Both roles start with notifications off: a role that polls does not want them.
         ring_.driver_disable_calls();
         ring_.device_disable_kicks();
@@ -115,6 +116,7 @@ public:
         res.submissions = driver.window_publishes;
         res.submitted_buffers = driver.window_submitted;
         res.device.suppressed = device_side.suppressed;
+        res.planted_delay_ns = device.planted_delay_ticks_per_buffer() * 1e9 / hz_;
         for (auto& s : driver_sides) {
             res.driver.cpu_ns += s.cpu_ns;
             res.driver.notifications += s.notifications;

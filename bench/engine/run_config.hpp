@@ -41,6 +41,9 @@ struct RunConfig {
     std::uint32_t submitters = 1;
     KickMode kick_mode = KickMode::under_lock;
     DeviceAccess device_access = DeviceAccess::relaxed;
+    // Calibration only (`ringlab answer --calibrate`): the device spins this many extra ns
+    // per buffer before publishing, a known slowdown to check the statistics against.
+    std::uint64_t device_extra_ns = 0;
     std::uint32_t watchdog_ms = 2000;
     double drop_kick = 0, drop_call = 0;    // fault injection probabilities
     LatencyMode latency = LatencyMode::automatic;

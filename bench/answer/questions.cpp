@@ -1,0 +1,239 @@
+// questions.cpp: the questions of the seed threads, each with the metric its
+// thread argued about, and the per-site primitive loops for seed 000's site kinds.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "answer/question.hpp"
+#include "engine/cpu_affinity.hpp"
+#include "ringsim/barriers.hpp"
+#include "ringsim/clock.hpp"
+
+namespace ringlab::answer {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Metric ns_per_buffer() {
+    return {"ns_per_buffer", "ns per buffer (wall time of the window / buffers)", false,
+            [](const RunResult& r) { return r.ns_per_buffer(); }};
+}
+Metric cpu_per_buffer() {
+    // Seed 003 asks for throughput divided by the CPU time used: its inverse, CPU ns per buffer.
+    return {"cpu_ns_per_buffer", "CPU ns per buffer (driver + device thread CPU time / buffers)", false,
+            [](const RunResult& r) {
+                return r.buffers ? double(r.driver.cpu_ns + r.device.cpu_ns) / double(r.buffers) : kNaN;
+            }};
+}
+Metric kicks_per_buffer() {
+    return {"kicks_per_buffer", "kicks per buffer (driver notifications / buffers)", true,
+            [](const RunResult& r) { return r.buffers ? double(r.driver.notifications) / double(r.buffers) : kNaN; }};
+}
+Metric latency(double p, const char* id, const char* name) {
+    return {id, name, false, [p](const RunResult& r) {
+                return r.latency && r.latency->count() ? double(r.latency->percentile(p)) : kNaN;
+            }};
+}
+// Medians, not means: submitters share one CPU here, and one preempted holder moves a
+// slice's mean by milliseconds (the means and maxima go to the notes).
+Metric lock_hold_p50() {
+    return {"lock_hold_p50_us", "median time the submitters' lock is held per submitting acquisition, us", false,
+            [](const RunResult& r) { return r.lock.hold.count ? double(r.lock.hold_hist.percentile(0.5)) / 1000 : kNaN; }};
+}
+Metric lock_wait_p50() {
+    return {"lock_wait_p50_us", "median wait for the submitters' lock per submitting acquisition, us", false,
+            [](const RunResult& r) { return r.lock.wait.count ? double(r.lock.wait_hist.percentile(0.5)) / 1000 : kNaN; }};
+}
+Metric site_ns() { return {"ns_per_site", "ns per barrier site (store or load plus the site's fence)", false, {}}; }
+
+Side engine_side(const std::string& label, RunConfig cfg) {
+    Side s;
+    s.label = label;
+    s.cfg = std::move(cfg);
+    return s;
+}
+
+RunConfig base(std::string barrier, std::uint32_t batch = 1) {
+    RunConfig c;
+    c.barrier = std::move(barrier);
+    c.batch = batch;
+    return c;
+}
+
+// --- per-site primitive loops (seed 000: what each site kind costs alone) ---------------
+struct alignas(128) Line { std::uint16_t w = 0; };
+Line g_a, g_b;
+
+enum class Site { publish, consume, notify };
+
+template <class P, Site S>
+[[gnu::noinline]] std::uint64_t site_loop(std::uint64_t n) {
+    std::uint16_t v = 0;
+    std::uint32_t sink = 0;
+    const std::uint64_t t0 = ringsim::clock::now();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        if constexpr (S == Site::publish) {
+            P::publish_store(&g_a.w, ++v);
+        } else if constexpr (S == Site::consume) {
+            sink += P::consume_load(&g_a.w);
+        } else {
+            // A store, the fence, a load of another line: the store->load pattern the
+            // notify-check exists for (with an empty store buffer a fence costs less).
+            ringsim::detail::store_relaxed(&g_a.w, ++v);
+            P::notify_check();
+            sink += ringsim::detail::load_relaxed(&g_b.w);
+        }
+    }
+    const std::uint64_t t1 = ringsim::clock::now_end();
+    asm volatile("" ::"r"(sink));
+    return t1 - t0;
+}
+
+template <class P, Site S>
+Side site_side(const std::string& label) {
+    Side s;
+    s.label = label;
+    s.micro = [](std::uint64_t units, int /*cpu*/) {
+        Slice sl;
+        site_loop<P, S>(units / 8 + 1);  // warm-up: a slice's first loop pays for cold lines
+        const std::uint64_t cpu0 = thread_cpu_ns();
+        const auto w0 = ringsim::clock::now();
+        const std::uint64_t ticks = site_loop<P, S>(units);
+        const auto w1 = ringsim::clock::now_end();
+        const std::uint64_t cpu1 = thread_cpu_ns();
+        const double hz = ringsim::clock::info().hz;
+        const double ns = double(ticks) * 1e9 / hz;
+        sl.per_unit_ns = ns / double(units);
+        sl.values = {sl.per_unit_ns};
+        const double wall_ns = double(w1 - w0) * 1e9 / hz;
+        sl.spins = true;
+        sl.on_cpu = wall_ns > 0 ? std::min(1.0, double(cpu1 - cpu0) / wall_ns) : 1;
+        return sl;
+    };
+    return s;
+}
+
+template <Site S>
+Question site_question(const char* id, const char* kind) {
+    Question q;
+    q.id = id;
+    q.seed = "000";
+    q.text = std::string("one ") + kind + " site alone: mandatory vs smp barrier, ns per site";
+    q.a = site_side<ringsim::SmpBarrier, S>("barrier=smp");
+    q.b = site_side<ringsim::MandatoryBarrier, S>("barrier=mandatory");
+    q.metrics = {site_ns()};
+    q.expect = Expect::same_if_same_insns;
+    q.a_barrier = "smp";
+    q.b_barrier = "mandatory";
+    return q;
+}
+
+Question ring_question(std::string id, std::string seed, std::string text, Side a, Side b,
+                       std::vector<Metric> m, Expect e = Expect::none, std::string ab = {}, std::string bb = {}) {
+    Question q;
+    q.id = std::move(id);
+    q.seed = std::move(seed);
+    q.text = std::move(text);
+    q.a = std::move(a);
+    q.b = std::move(b);
+    q.metrics = std::move(m);
+    q.expect = e;
+    q.a_barrier = std::move(ab);
+    q.b_barrier = std::move(bb);
+    return q;
+}
+
+std::vector<Question> make_questions() {
+    std::vector<Question> qs;
+    qs.push_back(site_question<Site::publish>("site-publish", "publish (store->store)"));
+    qs.push_back(site_question<Site::consume>("site-consume", "consume (load->load)"));
+    qs.push_back(site_question<Site::notify>("site-notify", "notify-check (store->load)"));
+    for (std::uint32_t batch : {1u, 32u})
+        qs.push_back(ring_question("mandatory-vs-smp-b" + std::to_string(batch), "000",
+                                   "mandatory vs smp barriers in the ring, batch " + std::to_string(batch),
+                                   engine_side("barrier=smp", base("smp", batch)),
+                                   engine_side("barrier=mandatory", base("mandatory", batch)), {ns_per_buffer()},
+                                   Expect::same_if_same_insns, "smp", "mandatory"));
+    qs.push_back(ring_question("branch-vs-smp", "000",
+                               "a run-time branch at every site (choosing smp) vs compile-time smp, batch 1",
+                               engine_side("barrier=smp", base("smp")), engine_side("barrier=branch", base("branch")),
+                               {ns_per_buffer()}, Expect::b_not_faster));
+    qs.push_back(ring_question("ops-vs-smp", "000",
+                               "an ops table of function pointers (choosing smp) vs compile-time smp, batch 1",
+                               engine_side("barrier=smp", base("smp")), engine_side("barrier=ops", base("ops")),
+                               {ns_per_buffer()}, Expect::b_not_faster));
+    qs.push_back(ring_question("virt-vs-smp", "004", "virt_* vs smp_* barriers, batch 1 (same instructions expected)",
+                               engine_side("barrier=smp", base("smp")), engine_side("barrier=virt", base("virt")),
+                               {ns_per_buffer()}, Expect::same_if_same_insns, "smp", "virt"));
+    {
+        RunConfig s = base("smp"), p = base("smp");
+        p.layout = "packed";
+        qs.push_back(ring_question("packed-vs-split", "001", "packed vs split ring, throughput at batch 1",
+                                   engine_side("layout=split", s), engine_side("layout=packed", p),
+                                   {ns_per_buffer()}));
+        s.outstanding = p.outstanding = 1;
+        qs.push_back(ring_question("packed-vs-split-latency", "001",
+                                   "packed vs split ring, round-trip latency at --outstanding 1",
+                                   engine_side("layout=split", s), engine_side("layout=packed", p),
+                                   {latency(0.5, "latency_p50_ns", "round-trip latency p50, ns"),
+                                    latency(0.99, "latency_p99_ns", "round-trip latency p99, ns")}));
+    }
+    {
+        // Notifications only exist when a side may sleep: --wait sleep, batch 1.
+        RunConfig f = base("smp"), e = base("smp");
+        f.notify = ringsim::NotifyMode::flags;
+        e.notify = ringsim::NotifyMode::event_idx;
+        f.wait = e.wait = WaitMode::sleep;
+        qs.push_back(ring_question("event-idx-vs-flags", "001", "event-idx vs flags suppression (--wait sleep, batch 1)",
+                                   engine_side("notify=flags", f), engine_side("notify=event-idx", e),
+                                   {kicks_per_buffer(), cpu_per_buffer()}));
+    }
+    {
+        RunConfig u = base("smp"), r = base("smp");
+        u.submitters = r.submitters = 2;
+        u.kick_cost_ns = r.kick_cost_ns = 2000;
+        r.kick_mode = KickMode::unlocked;
+        qs.push_back(ring_question("kick-unlocked", "002",
+                                   "kick with the lock released vs under the lock (2 submitters, kick cost 2000 ns)",
+                                   engine_side("kick=under-lock", u), engine_side("kick=unlocked", r),
+                                   {lock_hold_p50(), lock_wait_p50(), ns_per_buffer()}));
+    }
+    {
+        RunConfig rel = base("smp"), bar = base("smp");
+        bar.device_access = DeviceAccess::barrier;
+        qs.push_back(ring_question("device-barrier", "003",
+                                   "a full barrier before every device access vs relaxed accessors, batch 1",
+                                   engine_side("device-access=relaxed", rel), engine_side("device-access=barrier", bar),
+                                   {cpu_per_buffer(), ns_per_buffer()}));
+    }
+    return qs;
+}
+
+}  // namespace
+
+const std::vector<Question>& all_questions() {
+    static const std::vector<Question> qs = make_questions();
+    return qs;
+}
+
+const Question* find_question(const std::string& id) {
+    for (const auto& q : all_questions())
+        if (q.id == id) return &q;
+    return nullptr;
+}
+
+Question calibration_question(std::uint64_t extra_ns, const std::string& id) {
+    // --outstanding 1: one buffer in flight, so the device's extra time adds to every
+    // round trip in full and the planted effect is known: (base + extra) / base.
+    RunConfig a = base("smp"), b = base("smp");
+    a.outstanding = b.outstanding = 1;
+    b.device_extra_ns = extra_ns;
+    Question q = ring_question(id, "-", extra_ns ? "planted device delay of " + std::to_string(extra_ns) + " ns per buffer"
+                                                 : "A/A: both sides identical",
+                               engine_side("planted=0", a),
+                               engine_side("planted=" + std::to_string(extra_ns) + "ns", b), {ns_per_buffer()});
+    return q;
+}
+
+}  // namespace ringlab::answer
