@@ -10,18 +10,19 @@ namespace ringlab::answer {
 
 CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions& c) {
     CalibrationReport rep;
-    // Base cost of one buffer: the median of a few short runs of side A.
+    // Base cost of one buffer: the fastest of a few short runs of side A (a run that another
+    // process interrupted is slower, never faster, so the minimum is the undisturbed one).
     Question probe_q = calibration_question(0, "calibrate/probe");
     std::vector<double> base;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 5; ++i) {
         RunConfig cfg = probe_q.a.cfg;
         cfg.driver_cpu = o.cpu_a;
         cfg.device_cpu = o.cpu_b;
-        cfg.buffers = 20000;
+        cfg.buffers = 5000;
         base.push_back(run_engine(cfg).ns_per_buffer());
     }
     std::sort(base.begin(), base.end());
-    rep.base_ns = base[1];
+    rep.base_ns = base[0];
 
     std::vector<double> effects = {0};
     effects.insert(effects.end(), c.plant_pct.begin(), c.plant_pct.end());

@@ -47,8 +47,9 @@ Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const 
     // than run_engine's: on a loaded machine each round can wait for a time slice.
     cfg.measure_floor = false;
     cfg.counters = nullptr;
-    // Warm-up per slice, the same for both sides: many ring fills, at most the engine's default.
-    cfg.warmup_buffers = std::clamp<std::uint64_t>(units / 2, 16ull * cfg.ring_size, 20000);
+    // Warm-up per slice, the same for both sides: every descriptor line touched twice at least,
+    // half a slice when that is more, at most the engine's default.
+    cfg.warmup_buffers = std::clamp<std::uint64_t>(units / 2, 2ull * cfg.ring_size, 20000);
     RunResult r = run_engine(cfg);
     s.valid = r.valid;
     for (const auto& p : r.problems) s.problem += (s.problem.empty() ? "" : "; ") + p;
@@ -162,7 +163,7 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
     // Size the slices from one probe of each side, so that the costlier side's window is
     // about slice_ms long: a short slice is less often preempted on a shared machine.
     const bool micro = bool(q.a.micro);
-    const std::uint64_t probe_units = micro ? 200000 : 20000;
+    const std::uint64_t probe_units = micro ? 200000 : 2000;
     Slice probe = run_slice(q.a, q, probe_units, o);
     if (!probe.valid) throw std::runtime_error("question " + q.id + ": the probe run failed: " + probe.problem);
     Slice probe_b = run_slice(q.b, q, probe_units, o);
@@ -175,7 +176,8 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
 
     std::mt19937_64 rng(o.seed ^ std::hash<std::string>{}(q.id));
     std::bernoulli_distribution coin(0.5);
-    double last_pair_s = probe.wall_s + probe_b.wall_s;
+    // Until a pair has been timed: two slice windows (the budget may run over by one pair).
+    double last_pair_s = 2 * slice_ms / 1000;
     double next_progress = 10;
     for (;;) {
         const double el = since(t0);

@@ -20,7 +20,7 @@ struct AnswerOptions {
     double budget_s = 30;        // per question
     double target_pct = 1;       // stop when the 95% half-width is below this
     double threshold_pct = 2;    // equivalence margin
-    double slice_ms = 5;         // timed window of one slice: short, so that few are preempted
+    double slice_ms = 2;         // timed window of one slice: shorter than a scheduler time slice on a loaded machine
     int floor_rounds = 2000;     // pingpong rounds of each floor measurement between slices
     std::size_t min_pairs = 10;
     int cpu_a = -1, cpu_b = -1;  // driver, device (site loops run on cpu_a)

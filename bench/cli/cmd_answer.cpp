@@ -90,7 +90,7 @@ int cmd_answer(int argc, char** argv) {
         {"target-pct", true, "P       stop when the 95% interval's half-width is below P% (default 1; 0.05..50)"},
         {"threshold-pct", true, "T    equivalence margin: 'no difference beyond +-T%' (default 2; 0.1..50)"},
         {"cpus", true, "A,B           driver CPU, device CPU (default: two distinct usable CPUs)"},
-        {"slice-ms", true, "MS        timed window of one slice (default 5; 0.5..2000)"},
+        {"slice-ms", true, "MS        timed window of one slice (default 2; 0.5..2000)"},
         {"min-pairs", true, "N        no verdict from fewer pairs (default 10; 3..100000)"},
         {"seed", true, "N             seed of the pairs' random order (default: random, recorded)"},
         {"calibrate", false, "        plant known slowdowns and A/A pairs; report detection and false verdicts"},
@@ -141,7 +141,7 @@ int cmd_answer(int argc, char** argv) {
     o.budget_s = a.double_or("budget", calibrate ? 10 : 30, 1, 3600);
     o.target_pct = a.double_or("target-pct", 1, 0.05, 50);
     o.threshold_pct = a.double_or("threshold-pct", 2, 0.1, 50);
-    o.slice_ms = a.double_or("slice-ms", 5, 0.5, 2000);
+    o.slice_ms = a.double_or("slice-ms", 2, 0.5, 2000);
     o.min_pairs = std::size_t(a.uint_or("min-pairs", 10, 3, 100000));
     o.seed = a.has("seed") ? a.uint_or("seed", 0, 0, ~0ull) : std::random_device{}();
     answer::CalibrateOptions co;

@@ -1,0 +1,43 @@
+// The plausibility check's instruction lookup, against the barrier table.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "answer/plausibility.hpp"
+#include "answer/question.hpp"
+
+using namespace ringlab::answer;
+
+TEST(Plausibility, VirtAndSmpEmitTheSameInstructions) {
+    EXPECT_TRUE(same_instructions("smp", "virt", "virt-vs-smp"));
+    EXPECT_FALSE(same_instructions("smp", "mandatory", "mandatory-vs-smp-b1"));
+}
+
+TEST(Plausibility, ImplausibleFasterIsFlagged) {
+    const Question* q = find_question("ops-vs-smp");
+    ASSERT_NE(q, nullptr);
+    QuestionOutcome out;
+    out.a_label = q->a.label;
+    out.b_label = q->b.label;
+    MetricOutcome m;
+    m.decision.verdict = Verdict::faster;
+    out.metrics.push_back(m);
+    check_plausibility(*q, out);
+    ASSERT_EQ(out.metrics[0].flags.size(), 1u);
+    EXPECT_NE(out.metrics[0].flags[0].find("IMPLAUSIBLE"), std::string::npos);
+    out.metrics[0].flags.clear();
+    out.metrics[0].decision.verdict = Verdict::slower;
+    check_plausibility(*q, out);
+    EXPECT_TRUE(out.metrics[0].flags.empty());
+}
+
+TEST(Questions, EverySeedThreadHasAQuestion) {
+    std::set<std::string> seeds;
+    for (const auto& q : all_questions()) {
+        seeds.insert(q.seed);
+        EXPECT_FALSE(q.metrics.empty()) << q.id;
+        EXPECT_EQ(find_question(q.id), &q);
+    }
+    for (const char* s : {"000", "001", "002", "003", "004"}) EXPECT_TRUE(seeds.count(s)) << s;
+    EXPECT_EQ(find_question("no-such-question"), nullptr);
+}
