@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, run the quick sweep on this
-# machine, and write its report.  Results land in results/local/<run-id>/,
-# the report in results/local/<run-id>/report/ (report.md, report.html, PNGs).
+# The main job: install dependencies, build, answer the seed threads' questions
+# (`ringlab answer`: paired verdicts), run the quick sweep on this machine, and
+# write the report, which leads with the verdict table.  Results land in
+# results/local/<run-id>/ (verdicts in answer/verdicts.json), the report in
+# results/local/<run-id>/report/ (report.md, report.html, PNGs).
 #   extra arguments go to `ringlab sweep` (e.g. --cpus 2,3 or --benchmark_repetitions=5)
+#   RINGLAB_ANSWER_BUDGET  seconds per question (default 15: every question within 5 minutes)
+#   RINGLAB_ANSWER=0       skip the verdicts (sweep and report only)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,6 +17,10 @@ out="results/local/$run_id"
 mkdir -p results/local
 start=$(date +%s)
 rc=0
+if [[ "${RINGLAB_ANSWER:-1}" != 0 ]]; then
+    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-15}" --out "$out/answer" || rc=$?
+    echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json"
+fi
 build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?
 if [[ $rc -ne 0 && ! -s "$out/results.json" ]]; then
     echo "quick sweep failed before writing results (exit $rc)" >&2

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from . import doc as D
-from . import html, plots, questions
+from . import html, plots, questions, verdicts
 from .compare import correctness_failures, failures_table
 from .load import median_of
 
@@ -102,11 +102,23 @@ def _config_table(runs):
                     "kicks/buffer", "p99 ns", "efficiency"], rows)
 
 
+def _verdict_blocks(runs):
+    """The verdict table of `ringlab answer`, first: from verdicts.json beside each run."""
+    out = []
+    for r in runs:
+        path = verdicts.find(r.path)
+        if path:
+            out += verdicts.blocks(verdicts.load(path), os.path.relpath(path, r.path))
+    return out
+
+
 def build(runs, outdir) -> dict:
     """Writes report.md, report.html and figures/*.png under outdir; returns their paths."""
     os.makedirs(outdir, exist_ok=True)
     figdir = os.path.join(outdir, "figures")
-    blocks = [D.Heading(1, "ringlab report"), _runs_table(runs)]
+    blocks = [D.Heading(1, "ringlab report")]
+    blocks += _verdict_blocks(runs)
+    blocks.append(_runs_table(runs))
     if any(r.emulated for r in runs):
         blocks.append(D.Para("Some runs are EMULATED (qemu-user): they prove behaviour, their timings are "
                              "meaningless; they are marked [EMULATED] in every figure and table.", "warn"))
