@@ -9,6 +9,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import doc as D
 from . import stats
 from .load import samples_by_key
@@ -45,6 +47,9 @@ class CompareResult:
     env_warnings: list
     emulated: bool
     n_runs: tuple
+    floor_base: float | None = None     # median floor (cache-line round trip, ns) of each side
+    floor_cand: float | None = None
+    floor_note: str = ""                # said at the top when the floors differ
 
     @property
     def regressions(self) -> list:
@@ -113,12 +118,65 @@ def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESH
                 r.secondary[m] = c
                 comps.append(c)
         stats.judge_all(comps, threshold_pct)
-    return CompareResult(
+    res = CompareResult(
         threshold_pct=threshold_pct, results=results,
         only_base=sorted(set(sa) - set(sb)), only_cand=sorted(set(sb) - set(sa)),
         failures_base=correctness_failures(base), failures_cand=correctness_failures(cand),
         env_warnings=environment_warnings(base, cand),
         emulated=any(r.emulated for r in base + cand), n_runs=(len(base), len(cand)))
+    apply_floor_rule(res, be, ce, threshold_pct)
+    return res
+
+
+# Floors (medians) further apart than this: the machine ran at another speed in one of the runs.
+FLOOR_DIFFERS_RATIO = 1.10
+NORMALISED_METRIC = "ns_per_floor"
+
+
+def _median_floor(entries):
+    vals = [v for v in (e.value("floor_rtt_ns") for e in entries) if v is not None and v > 0]
+    return float(np.median(vals)) if vals else None
+
+
+def _normalised(entries) -> dict:
+    """{key: [ns per buffer / floor of that repetition]}: the cost in units of the machine's speed."""
+    out = {}
+    for e in entries:
+        ns, fl = e.value("ns_per_buffer"), e.value("floor_rtt_ns")
+        if ns is not None and fl is not None and fl > 0:
+            out.setdefault(e.key, []).append(ns / fl)
+    return out
+
+
+def apply_floor_rule(res: CompareResult, be, ce, threshold_pct):
+    """Every repetition records its CPU pair's floor.  Compare the floor-normalised cost next to
+    the raw ns, and when the two runs' floors differ never call a configuration faster or slower
+    unless the normalised cost says the same: the change may be the machine's speed alone."""
+    res.floor_base, res.floor_cand = _median_floor(be), _median_floor(ce)
+    na, nb = _normalised(be), _normalised(ce)
+    comps = []
+    for r in res.results:
+        if r.key in na and r.key in nb:
+            c = stats.compare_samples(na[r.key], nb[r.key], stats.rng_for(r.key, NORMALISED_METRIC))
+            r.secondary[NORMALISED_METRIC] = c
+            comps.append(c)
+    stats.judge_all(comps, threshold_pct)
+    fa, fb = res.floor_base, res.floor_cand
+    if not (fa and fb) or max(fa, fb) / min(fa, fb) <= FLOOR_DIFFERS_RATIO:
+        return
+    demoted = 0
+    for r in res.results:
+        p, n = r.primary, r.secondary.get(NORMALISED_METRIC)
+        if p.verdict in ("slower", "faster") and (n is None or n.verdict != p.verdict):
+            p.note = (p.note + "; " if p.note else "") + (
+                f"not a verdict: the floor moved ({fa:.0f} -> {fb:.0f} ns) and floor-normalised the change is "
+                f"{n.verdict if n else 'not measured'}")
+            p.verdict, p.regression = "inconclusive", False
+            demoted += 1
+    res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs between the runs: base "
+                      f"{fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%). The machine ran at another "
+                      f"speed; {demoted} configuration(s) whose raw change the floor-normalised cost "
+                      f"({NORMALISED_METRIC}) does not confirm are inconclusive, not faster or slower.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +205,8 @@ HEADERS = ["configuration", "verdict", "base median", "cand median", "change [95
 def summary_blocks(res: CompareResult, figure=None) -> list:
     c = res.counts()
     b = [D.Heading(2, "ringlab A/B comparison")]
+    if res.floor_note:
+        b.append(D.Para(res.floor_note, "warn"))
     status = (f"**{len(res.regressions)} regression(s)** above the {res.threshold_pct:g}% threshold"
               if res.regressions else f"no regression above the {res.threshold_pct:g}% threshold")
     b.append(D.Para(f"{status}; {c['slower']} slower, {c['faster']} faster, {c['unchanged']} unchanged, "
@@ -210,6 +270,7 @@ def to_json(res: CompareResult) -> dict:
             "candidate_correctness_failures": len(res.failures_cand),
             "base_correctness_failures": len(res.failures_base),
             "environment_warnings": res.env_warnings, "emulated": res.emulated,
+            "floor_ns": {"base": res.floor_base, "candidate": res.floor_cand}, "floor_note": res.floor_note,
             "configurations": {r.key: {"ns_per_buffer": comp(r.primary),
                                        **{m: comp(c) for m, c in r.secondary.items()}} for r in res.results}}
 

@@ -143,8 +143,16 @@ void evaluate(const Question& q, const AnswerOptions& o, QuestionOutcome& out) {
         m.summary = summarize(logs);
         m.halves = check_halves(logs, o.threshold_pct);
         m.decision = decide(m.summary, m.halves, DecideOptions{o.threshold_pct, o.min_pairs});
-        if (m.undefined && m.decision.verdict == Verdict::inconclusive && logs.size() < o.min_pairs)
-            m.decision.why += " (" + std::to_string(m.undefined) + " pairs had no value on a side: zero or not measured)";
+        if (m.decision.verdict == Verdict::inconclusive && logs.size() < o.min_pairs) {
+            if (m.undefined)
+                m.decision.why += "; " + std::to_string(m.undefined) + " pairs had no value on a side (zero or not measured)";
+            const std::size_t aside = out.pairs.size() - out.used;
+            if (aside)
+                m.decision.why += "; " + std::to_string(aside) + " of " + std::to_string(out.pairs.size()) +
+                                  " pairs set aside (" + std::to_string(out.off_cpu) + " a spinning side off its CPU, " +
+                                  std::to_string(out.floor_moved) + " floor moved, " + std::to_string(out.failed) +
+                                  " failed)";
+        }
         m.words = verdict_words(m, o.threshold_pct);
         out.metrics.push_back(std::move(m));
     }
