@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .load import median_of  # noqa: E402
@@ -83,6 +84,14 @@ def heatmaps(groups, outdir):
         metrics = [("ns_per_buffer", "ns per buffer (lower is better)", "viridis_r"),
                    ("efficiency", "efficiency = floor RTT / latency (higher is better)", "viridis")]
         fig, axs = plt.subplots(len(metrics), len(sub), figsize=(5.2 * len(sub) + 1, 8.5), squeeze=False)
+        # One colour scale per metric across all panels: two panels with 52.3 and 53.5 ns must
+        # not show as opposite ends of the scale.
+        shared = {}
+        for metric, _, _ in metrics:
+            vals = [median_of([e for e in es if e.axis("barrier") == b and e.axis("layout") == lay], metric)
+                    for _, es in sub for b in {e.axis("barrier") for e in es} for lay in {e.axis("layout") for e in es}]
+            vals = [v for v in vals if v is not None]
+            shared[metric] = (min(vals), max(vals)) if vals else (None, None)
         for col, (lbl, es) in enumerate(sub):
             layouts = _order([e.axis("layout", "?") for e in es], LAYOUT_ORDER)
             barriers = _order([e.axis("barrier", "?") for e in es], BARRIER_ORDER)
@@ -98,7 +107,8 @@ def heatmaps(groups, outdir):
                     ax.text(0.5, 0.5, f"no {metric} data\n(latency mode off?)", ha="center", va="center")
                     ax.set_axis_off()
                 else:
-                    im = ax.imshow(m, cmap=cmap, aspect="auto")
+                    vmin, vmax = shared[metric]
+                    im = ax.imshow(m, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
                     fig.colorbar(im, ax=ax, shrink=0.8)
                     for i in range(len(barriers)):
                         for j in range(len(layouts)):
@@ -245,7 +255,8 @@ def role_bars(groups, outdir):
     return figs
 
 
-VERDICT_COLOURS = {"slower": "#c44", "faster": "#4a4", "unchanged": "#999", "inconclusive": "#e9a23b"}
+VERDICT_COLOURS = {"slower": "#c44", "faster": "#4a4", "unchanged": "#999", "inconclusive": "#e9a23b",
+                   "equivalent": "#5b8bd0"}
 
 
 def ratio_bars(rows, title, outdir, name, verdicts=None):
@@ -263,8 +274,9 @@ def ratio_bars(rows, title, outdir, name, verdicts=None):
     r = np.array([x[1] for x in rows])
     lo = np.array([x[2] for x in rows])
     hi = np.array([x[3] for x in rows])
+    # Colour only where the interval excludes 1; grey where it crosses 1 (no evidence of a change).
     colours = ([VERDICT_COLOURS.get(v, "#999") for v in verdicts] if verdicts
-               else ["#c44" if v > 1 else "#4a4" for v in r])
+               else ["#999" if l <= 1 <= h else ("#c44" if v > 1 else "#4a4") for v, l, h in zip(r, lo, hi)])
     ax.barh(y, r - 1, left=1, color=colours, alpha=0.6)
     if verdicts:
         from matplotlib.patches import Patch
@@ -272,9 +284,16 @@ def ratio_bars(rows, title, outdir, name, verdicts=None):
                   fontsize=7, loc="best")
     ax.errorbar(r, y, xerr=[r - lo, hi - r], fmt="o", color="k", capsize=3, ms=3)
     ax.axvline(1, color="k", lw=0.8)
+    # Ratios on a log axis centred on 1: x1.25 and x0.8 lie equally far from the middle.
+    finite = np.concatenate([lo[np.isfinite(lo) & (lo > 0)], hi[np.isfinite(hi) & (hi > 0)], r[r > 0]])
+    span = max(float(np.max(np.abs(np.log(finite)))) if finite.size else 0.0, np.log(1.02)) * 1.15
+    ax.set_xscale("log")
+    ax.set_xlim(np.exp(-span), np.exp(span))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.3g}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_yticks(y, [x[0] for x in rows], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("ratio (1 = equal)")
+    ax.set_xlabel("ratio B/A, log scale (1 = equal; grey: the 95% interval includes 1)")
     ax.set_title(title, fontsize=9)
     return _save(fig, outdir, name)
 

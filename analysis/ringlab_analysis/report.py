@@ -102,13 +102,17 @@ def _config_table(runs):
                     "kicks/buffer", "p99 ns", "efficiency"], rows)
 
 
-def _verdict_blocks(runs):
+def _verdict_blocks(runs, figdir):
     """The verdict table of `ringlab answer`, first: from verdicts.json beside each run."""
     out = []
     for r in runs:
         path = verdicts.find(r.path)
         if path:
-            out += verdicts.blocks(verdicts.load(path), os.path.relpath(path, r.path))
+            d = verdicts.load(path)
+            out += verdicts.blocks(d, os.path.relpath(path, r.path))
+            png = verdicts.figure(d, figdir)
+            if png:
+                out.append(D.Image(png, "B/A per question, log axis centred on 1, coloured by verdict"))
     return out
 
 
@@ -117,7 +121,7 @@ def build(runs, outdir) -> dict:
     os.makedirs(outdir, exist_ok=True)
     figdir = os.path.join(outdir, "figures")
     blocks = [D.Heading(1, "ringlab report")]
-    blocks += _verdict_blocks(runs)
+    blocks += _verdict_blocks(runs, os.path.join(outdir, "figures"))
     blocks.append(_runs_table(runs))
     if any(r.emulated for r in runs):
         blocks.append(D.Para("Some runs are EMULATED (qemu-user): they prove behaviour, their timings are "

@@ -5,6 +5,7 @@ import math
 import os
 
 from . import doc as D
+from . import plots
 
 VERDICT_FILE = "verdicts.json"
 
@@ -80,3 +81,19 @@ def blocks(d, source=""):
         lines.append("smallest planted effect found in every trial: " + ("none" if res is None else f"{res:g}%"))
         out.append(D.Para("Calibration: " + "; ".join(lines) + ".", "note"))
     return out
+
+
+def figure(d, figdir):
+    """Ratio bars (log axis centred on 1) of every verdict with an interval, coloured by verdict."""
+    rows, words = [], []
+    for v in d.get("verdicts", []):
+        lo, hi = (v.get("ci") or [None, None])[:2]
+        if v.get("ratio") is None or lo is None or hi is None or lo <= 0:
+            continue
+        rows.append((v["id"], v["ratio"], lo, hi))
+        words.append(v.get("verdict", "inconclusive"))
+    if not rows:
+        return None
+    os.makedirs(figdir, exist_ok=True)
+    return plots.ratio_bars(rows, "ringlab answer: B/A per question with its 95% interval", figdir, "verdicts",
+                            verdicts=words)

@@ -62,3 +62,6 @@ def test_report_leads_with_the_verdicts(tmp_path):
     assert md.index("## Verdicts") < md.index(first_id) < md.index("Questions answered")
     html = open(out["html"], encoding="utf-8").read()
     assert "Verdicts" in html and first_id in html
+    # Every verdict with an interval is drawn: the figure exists and the Markdown links it.
+    assert os.path.isfile(os.path.join(out["figures"], "verdicts.png"))
+    assert "figures/verdicts.png" in md
