@@ -9,8 +9,8 @@
 #include "engine/line_vector.hpp"
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
+#include "engine/planted_delay.hpp"
 #include "ringsim/arch.hpp"
-#include "ringsim/clock.hpp"
 
 namespace ringlab {
 
@@ -48,7 +48,7 @@ public:
             ++s.processed;
         }
         if (s.processed == 0) return s;
-        if (extra_ticks_) [[unlikely]] spend_planted_delay(s.processed);
+        if (extra_iterations_) [[unlikely]] planted_chain(extra_iterations_ * s.processed);
         ring_.device_publish();
         if (notify_) s.call = ring_.device_call_needed();
         if (!verify_payload_)
@@ -58,23 +58,11 @@ public:
 
     VerifyErrors errors;
 
-    // Calibration: spin `ticks` more per buffer before each publish (0, the default, = off).
-    void plant_delay(std::uint64_t ticks) { extra_ticks_ = ticks; }
-    double planted_delay_ticks_per_buffer() const {
-        return delayed_buffers_ ? double(delayed_ticks_) / double(delayed_buffers_) : 0.0;
-    }
+    // Calibration (answer --calibrate): this many planted_chain iterations more per buffer
+    // before each publish; 0, the default, leaves one untaken branch per step.
+    void plant_delay(std::uint64_t iterations) { extra_iterations_ = iterations; }
 
 private:
-    // Out of line and cold: with no planted delay the hot loop pays one untaken branch per step.
-    [[gnu::noinline, gnu::cold]] void spend_planted_delay(std::uint32_t buffers) {
-        const std::uint64_t t0 = ringsim::clock::now();
-        const std::uint64_t until = t0 + extra_ticks_ * buffers;
-        std::uint64_t t = t0;
-        while (t < until) t = ringsim::clock::now();
-        delayed_ticks_ += t - t0;
-        delayed_buffers_ += buffers;
-    }
-
     struct Popped {
         std::uint64_t addr;
         std::uint32_t len;
@@ -112,8 +100,8 @@ private:
     std::uint32_t batch_;
     bool notify_, access_barrier_, verify_payload_;
     std::uint64_t expected_seq_ = 0;
-    LineVector<Popped> popped_;
-    std::uint64_t extra_ticks_ = 0, delayed_ticks_ = 0, delayed_buffers_ = 0;  // --verify ring: this step's descriptors, checked after the publish
+    LineVector<Popped> popped_;  // --verify ring: this step's descriptors, checked after the publish
+    std::uint64_t extra_iterations_ = 0;  // calibration only
 };
 
 }  // namespace ringlab

@@ -25,6 +25,7 @@
 #include "engine/device_side.hpp"
 #include "engine/driver_side.hpp"
 #include "engine/notifier.hpp"
+#include "engine/planted_delay.hpp"
 #include "engine/run_control.hpp"
 #include "engine/run_result.hpp"
 #include "engine/submit_lock.hpp"
@@ -64,7 +65,11 @@ public:
         DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
         DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
                                 cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full);
-        if (cfg_.device_extra_ns) device.plant_delay(ns_to_ticks(cfg_.device_extra_ns));
+        std::uint64_t planted_iterations = 0;
+        if (cfg_.device_extra_ns) {
+            planted_iterations = std::uint64_t(double(cfg_.device_extra_ns) / planted_ns_per_iteration() + 0.5);
+            device.plant_delay(planted_iterations);
+        }
         // Both roles start with notifications off: a role that polls does not want them.
         ring_.driver_disable_calls();
         ring_.device_disable_kicks();
@@ -116,7 +121,7 @@ public:
         res.submissions = driver.window_publishes;
         res.submitted_buffers = driver.window_submitted;
         res.device.suppressed = device_side.suppressed;
-        res.planted_delay_ns = device.planted_delay_ticks_per_buffer() * 1e9 / hz_;
+        res.planted_delay_ns = double(planted_iterations) * planted_ns_per_iteration();
         for (auto& s : driver_sides) {
             res.driver.cpu_ns += s.cpu_ns;
             res.driver.notifications += s.notifications;

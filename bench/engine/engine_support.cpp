@@ -46,3 +46,25 @@ std::optional<double> RunResult::efficiency() const {
 }
 
 }  // namespace ringlab
+
+#include "engine/planted_delay.hpp"
+#include "ringsim/clock.hpp"
+
+namespace ringlab {
+
+double planted_ns_per_iteration() {
+    static const double ns = [] {
+        constexpr std::uint64_t n = 2'000'000;
+        double best = 1e9;
+        for (int i = 0; i < 7; ++i) {
+            const std::uint64_t t0 = ringsim::clock::now();
+            planted_chain(n);
+            const std::uint64_t t1 = ringsim::clock::now_end();
+            best = std::min(best, ringsim::clock::to_ns(double(t1 - t0)) / double(n));
+        }
+        return best;
+    }();
+    return ns;
+}
+
+}  // namespace ringlab

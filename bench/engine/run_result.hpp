@@ -96,7 +96,7 @@ struct RunResult {
     LockStats lock;                     // submitters' lock: submitting acquisitions in the window
     std::uint64_t submissions = 0;      // batches the driver published in the window
     std::uint64_t submitted_buffers = 0;  // buffers in those batches
-    double planted_delay_ns = 0;        // --calibrate: measured extra ns per buffer the device spent (0 = none)
+    double planted_delay_ns = 0;        // --calibrate: extra ns per buffer the device spent (iterations x measured rate)
 
     double ns_per_buffer() const { return buffers ? seconds * 1e9 / double(buffers) : 0.0; }
     double ticks_per_buffer() const { return buffers ? double(ticks) / double(buffers) : 0.0; }
