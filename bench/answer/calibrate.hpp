@@ -32,6 +32,7 @@ struct CalibrationGroup {
 
 struct CalibrationReport {
     double base_ns = 0;         // A's ns per buffer when sizing the plants
+    bool base_clean = true;     // false: every probe run was interrupted (plants sized from a slow run)
     std::vector<CalibrationTrial> trials;
     std::vector<CalibrationGroup> groups;  // A/A first
     int false_verdicts = 0, verdicts = 0;

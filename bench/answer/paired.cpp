@@ -256,7 +256,16 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
                       out.floor_median_ns, out.floor_min_ns, out.floor_max_ns);
         out.notes.push_back(buf);
     }
-    if (out.failed) out.notes.push_back("CORRECTNESS: " + std::to_string(out.failed) + " slices failed verification or stalled");
+    if (out.failed) {
+        std::string first;
+        for (const auto& p : out.pairs)
+            if (p.excluded.rfind("a slice failed", 0) == 0) {
+                first = p.excluded;
+                break;
+            }
+        out.notes.push_back(std::to_string(out.failed) + " pairs had a slice that failed (verification, a lost notification, or "
+                            "a stall the watchdog reported); the first: " + first);
+    }
     if (q.a.cfg.submitters > 1 && !micro) {
         std::vector<double> ha, hb, wa, wb, ma, mb, na, nb;
         for (const auto& p : out.pairs) {

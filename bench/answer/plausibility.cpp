@@ -38,7 +38,10 @@ void check_plausibility(const Question& q, QuestionOutcome& out) {
                       out.off_cpu, taken);
         common.push_back(buf);
     }
-    if (out.failed) common.push_back("slices failed verification: the ring is not correct in this configuration");
+    if (out.failed)
+        common.push_back(std::to_string(out.failed) +
+                         " pairs had a failed slice (verification errors, lost notifications or a watchdog stall; "
+                         "see notes): check with `ringlab stress` before trusting this configuration");
     for (auto& m : out.metrics) {
         m.flags.insert(m.flags.end(), common.begin(), common.end());
         if (m.count) continue;

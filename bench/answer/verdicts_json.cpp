@@ -11,6 +11,7 @@ nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlo
 nlohmann::json calibration_json(const CalibrationReport& c) {
     nlohmann::json j;
     j["base_ns_per_buffer"] = num(c.base_ns);
+    j["base_clean"] = c.base_clean;
     j["false_verdicts"] = c.false_verdicts;
     j["resolved_pct"] = c.resolved_pct ? nlohmann::json(*c.resolved_pct) : nlohmann::json(nullptr);
     j["median_mde_pct"] = num(c.median_mde_pct);

@@ -242,7 +242,8 @@ int cmd_answer(int argc, char** argv) {
         for (const auto& m : r.metrics)
             for (const auto& f : m.flags) std::printf("  FLAG %s/%s: %s\n", r.id.c_str(), m.id.c_str(), f.c_str());
     if (cal) {
-        std::printf("\ncalibration (base %.1f ns per buffer at --outstanding 1):\n", cal->base_ns);
+        std::printf("\ncalibration (base %.1f ns per buffer at --outstanding 1%s):\n", cal->base_ns,
+                    cal->base_clean ? "" : "; every probe run was interrupted by other processes, so the plants are sized from a slow run");
         for (const auto& g : cal->groups) {
             if (g.target_pct == 0)
                 std::printf("  A/A           %d trials: %d false verdicts (slower/faster), interval covers 1 in %d\n",

@@ -154,6 +154,8 @@ struct Runner {
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
     std::size_t done = 0, total = 0;
     double done_estimate = 0, total_estimate = 0;
+    std::size_t runs_done = 0;
+    std::map<std::string, int> reps_seen;  // repetitions reported per configuration
     bool user_min_time = false, user_reps = false, interleaving = false;
     int gb_repetitions = 1;
 
@@ -353,15 +355,21 @@ struct Runner {
         doc.add_entry(std::move(e));
     }
 
-    void progress(const Slot& slot) {
-        ++done;
-        done_estimate += slot.estimate_s;
+    // runs: the repetitions of `slot` just reported.  With random interleaving GB reports one
+    // repetition at a time, so progress counts repetitions against their share of the estimate
+    // (a configuration's estimate covers all its repetitions) and scales the rest by the
+    // measured pace: the ETA comes from measured time, not from the estimate alone.
+    void progress(const Slot& slot, int runs) {
+        runs_done += runs;
+        done_estimate += slot.estimate_s * double(runs) / double(std::max(1, slot.repetitions));
+        auto& seen = reps_seen[slot.name];
+        seen += runs;
+        if (seen >= std::max(1, slot.repetitions) && seen - runs < std::max(1, slot.repetitions)) ++done;
         double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        // ETA from the estimates, scaled by how fast this machine has actually been.
         double scale = done_estimate > 0 ? elapsed / done_estimate : 1.0;
-        double eta = (total_estimate - done_estimate) * scale;
-        std::fprintf(stderr, "[sweep] %zu/%zu configurations  elapsed %s  ETA %s  (%s)\n", done, total,
-                     hms(elapsed).c_str(), hms(eta).c_str(), slot.name.c_str());
+        double eta = std::max(0.0, total_estimate - done_estimate) * scale;
+        std::fprintf(stderr, "[sweep] %zu/%zu configurations (%zu repetitions)  elapsed %s  ETA %s  (%s)\n", done,
+                     total, runs_done, hms(elapsed).c_str(), hms(eta).c_str(), slot.name.c_str());
     }
 };
 
@@ -385,12 +393,12 @@ public:
             }
         std::vector<Run> shown;
         Slot* slot = nullptr;
-        bool iterations = false;
+        int iterations = 0;
         for (const auto& run : runs) {
             runner_.report(run);
             auto it = runner_.by_name.find(run.run_name.function_name);
             if (it != runner_.by_name.end()) slot = it->second;
-            iterations |= run.run_type == Run::RT_Iteration;
+            iterations += run.run_type == Run::RT_Iteration ? 1 : 0;
             Run copy = run;
             // Keep the readable name on the console: drop GB's /iterations:N/repeats:R/manual_time.
             copy.run_name.iterations.clear();
@@ -409,7 +417,7 @@ public:
             std::fprintf(stderr, "[sweep] cannot write results: %s\n", e.what());
             write_failed = true;
         }
-        if (iterations) runner_.progress(*slot);
+        if (iterations) runner_.progress(*slot, iterations);
     }
 
     bool write_failed = false;
