@@ -163,6 +163,15 @@ std::vector<Question> make_questions() {
                                "an ops table of function pointers (choosing smp) vs compile-time smp, batch 1",
                                engine_side("barrier=smp", base("smp")), engine_side("barrier=ops", base("ops")),
                                {ns_per_buffer()}, Expect::b_not_faster));
+    {
+        // The same choice made for a remote processor: the table picks mandatory at run time.
+        RunConfig ops = base("ops");
+        ops.runtime_barrier = "mandatory";
+        qs.push_back(ring_question("ops-vs-mandatory", "000",
+                                   "an ops table choosing mandatory at run time vs compile-time mandatory, batch 1",
+                                   engine_side("barrier=mandatory", base("mandatory")),
+                                   engine_side("barrier=ops:mandatory", ops), {ns_per_buffer()}, Expect::b_not_faster));
+    }
     qs.push_back(ring_question("virt-vs-smp", "004", "virt_* vs smp_* barriers, batch 1 (same instructions expected)",
                                engine_side("barrier=smp", base("smp")), engine_side("barrier=virt", base("virt")),
                                {ns_per_buffer()}, Expect::same_if_same_insns, "smp", "virt"));
