@@ -59,7 +59,8 @@ CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions
             tr.out = run_question(q, oo);
             const auto& m = tr.out.metrics[0];
             tr.expected_ratio = tr.out.per_unit_a_ns > 0 ? 1 + tr.out.planted_ns / tr.out.per_unit_a_ns : 1;
-            tr.covered = m.summary.lo <= tr.expected_ratio && tr.expected_ratio <= m.summary.hi;
+            // Only an interval from enough pairs can cover anything; an infinite one proves nothing.
+            tr.covered = m.summary.n >= o.min_pairs && m.summary.lo <= tr.expected_ratio && tr.expected_ratio <= m.summary.hi;
             auto& g = rep.groups[gi];
             ++g.trials;
             const Verdict v = m.decision.verdict;
