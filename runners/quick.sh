@@ -14,12 +14,12 @@ runners/setup-deps.sh
 RINGLAB_TESTS=OFF runners/build.sh
 run_id=$(date -u +%Y%m%dT%H%M%SZ)
 out="results/local/$run_id"
-mkdir -p results/local
+mkdir -p "$out"
 start=$(date +%s)
-rc=0
+rc=0 answer_rc=0
 if [[ "${RINGLAB_ANSWER:-1}" != 0 ]]; then
-    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-15}" --out "$out/answer" || rc=$?
-    echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json"
+    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-15}" --out "$out/answer" || answer_rc=$?
+    echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json (exit $answer_rc)"
 fi
 build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?
 if [[ $rc -ne 0 && ! -s "$out/results.json" ]]; then
@@ -30,4 +30,6 @@ analysis/ringlab-report report "$out" --out "$out/report"
 echo
 echo "quick sweep: $(( $(date +%s) - start )) s; results $out/results.json; report $out/report/report.html (and report.md)"
 [[ $rc -eq 0 ]] || echo "NOTE: the sweep exited $rc: some configuration failed verification; see the report's correctness table" >&2
-exit $rc
+[[ $answer_rc -eq 0 ]] || echo "NOTE: ringlab answer exited $answer_rc: a slice failed or the answer could not run; see answer/verdicts.json" >&2
+[[ $rc -ne 0 ]] && exit $rc
+exit $answer_rc
