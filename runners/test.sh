@@ -20,10 +20,15 @@ suite() {  # suite NAME command...
 }
 py=$(analysis/ringlab-report --which-python) || exit 1
 
+# JUnit XML of the suites for CI dashboards, beside the regression report's (.ci/run).
+results="$root/build/test-results"
+mkdir -p "$results"
+
 suite build    runners/build.sh
-suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600
+suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600 \
+                     --output-junit "$results/ctest.xml"
 suite cross    runners/cross-test.sh
-suite analysis "$py" -m pytest -q analysis/tests
+suite analysis "$py" -m pytest -q analysis/tests --junitxml="$results/pytest-analysis.xml"
 suite fleet    tests/fleet/run_fleet_e2e.sh
 
 echo
