@@ -2,7 +2,8 @@
 # Installs test dependencies, builds, and runs every test suite:
 #   native unit + integration + CLI tests (ctest), the cross-architecture build
 #   and tests under qemu-user (aarch64, ppc64le), the analysis tests (pytest),
-#   and the Ansible fleet end-to-end test over real SSH.
+#   the install and packages (cmake --install, the .deb unpacked and run, man pages, bash
+#   completion), and the Ansible fleet end-to-end test over real SSH.
 # Skip parts with RINGLAB_SKIP="cross fleet" (for quick local iterations; CI runs all).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,7 @@ suite build    runners/build.sh
 suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600 \
                      --output-junit "$results/ctest.xml"
 suite cross    runners/cross-test.sh
+suite package  runners/package-test.sh
 suite analysis "$py" -m pytest -q analysis/tests --junitxml="$results/pytest-analysis.xml"
 suite fleet    tests/fleet/run_fleet_e2e.sh
 
