@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "engine/engine.hpp"
+#include "env/hwloc_record.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/results_document.hpp"
@@ -35,6 +36,8 @@ namespace {
 // The name suffix of an iteration entry Google Benchmark reported as an error
 // (results/SCHEMA.md, "Error entries").
 constexpr const char* kErrorNameSuffix = "_error";
+// lstopo's XML of the machine, beside results.json (results/SCHEMA.md).
+constexpr const char* kHwlocTopologyFile = "topology-hwloc.xml";
 
 // ---------------------------------------------------------------------------
 // SIGINT: stop after the current configuration.
@@ -627,6 +630,15 @@ int run_sweep(SweepPlan& plan) {
                            {"duplicates", plan.expansion.duplicates},
                            {"combinations", plan.expansion.combinations}};
     r["pruned"] = pruned;
+    // hwloc's view of the machine beside ringlab's own (bench/env/hwloc_record.hpp).
+    if (auto xml = env::lstopo_xml()) {
+        const fs::path xp = fs::path(plan.out_dir) / kHwlocTopologyFile;
+        std::ofstream(xp) << *xml;
+        r["hwloc_topology"] = {{"file", kHwlocTopologyFile}, {"command", env::kLstopoCommand}};
+    } else {
+        r["hwloc_topology"] = {{"file", nullptr},
+                               {"reason", "lstopo-no-graphics (Debian: hwloc) not installed or failed"}};
+    }
     try {
         results::write_json_atomically(run.doc.spec_path(), plan.spec.source);
         run.doc.write(false, false);
