@@ -37,7 +37,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/bash-completion/ringlab
 # the binary.  Without help2man (Debian: help2man) the pages are left out, with a message.
 find_program(RINGLAB_HELP2MAN help2man)
 find_package(Python3 COMPONENTS Interpreter)
-if(RINGLAB_HELP2MAN AND TARGET ringlab)
+# Not when cross-compiling: the pages come from running the binaries.
+if(RINGLAB_HELP2MAN AND TARGET ringlab AND NOT CMAKE_CROSSCOMPILING)
   set(_man ${CMAKE_BINARY_DIR}/man)
   set(_v "--version-string=${PROJECT_VERSION}")
   add_custom_command(OUTPUT ${_man}/ringlab.1
@@ -65,7 +66,7 @@ if(RINGLAB_HELP2MAN AND TARGET ringlab)
   list(APPEND _pages ${_man}/ringlab-report.1)
   add_custom_target(ringlab-man ALL DEPENDS ${_pages})
   install(FILES ${_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-elseif(TARGET ringlab)
+elseif(TARGET ringlab AND NOT CMAKE_CROSSCOMPILING)
   message(STATUS "help2man not found: no man pages (Debian: apt-get install help2man)")
 endif()
 
