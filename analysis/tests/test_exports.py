@@ -130,6 +130,15 @@ def test_history_otava_csv_follows_the_importer_rules(dirs, tmp_path):
         assert times == sorted(times) and len(times) >= 2
         for m in metrics:
             assert f'"{m}":' in yaml_text
+        try:
+            import yaml
+        except ImportError:
+            continue
+        test = yaml.safe_load(yaml_text)["tests"][name[:-4]]   # the Otava test config, as Otava reads it
+        assert test["type"] == "csv" and test["file"] == name and test["time_column"] == "time"
+        assert test["attributes"] == ["commit", "run_id"]
+        assert list(test["metrics"]) == metrics
+        assert all(v["column"] == k and v["direction"] == -1 for k, v in test["metrics"].items())
     # m2's first run lacks CFGS[2]: that configuration cannot be a column, and the yaml says so.
     with open(out / "aarch64-other-0000.csv") as f:
         assert len(next(csv.reader(f))) == 3 + 2
