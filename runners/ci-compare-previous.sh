@@ -39,4 +39,4 @@ if ! "$base_bin" sweep --preset ci --dry-run >/dev/null 2>&1; then
     echo "ci-compare: the base revision has no 'ci' preset; no comparison"
     exit 0
 fi
-bash runners/ci-regression.sh "$base_bin" "$cand_bin" "$out" "${RINGLAB_CI_ROUNDS:-6}"
+RINGLAB_CI_RESULTS="${RINGLAB_CI_RESULTS:-$root/build/test-results}" bash runners/ci-regression.sh "$base_bin" "$cand_bin" "$out" "${RINGLAB_CI_ROUNDS:-6}"

@@ -5,7 +5,8 @@
 # (round k: base then candidate for odd k, candidate then base for even k, an ABBA order),
 # so slow machine drift (thermal, frequency, noisy neighbours) hits both sides alike.
 # Each round writes OUT_DIR/base/rK and OUT_DIR/cand/rK; compare pools the rounds as
-# repetitions.  Then the comparison goes to OUT_DIR/report and its Markdown to stdout.
+# repetitions.  Then the comparison goes to OUT_DIR/report and its Markdown to stdout, and
+# regression.junit.xml + regression-summary.md to $RINGLAB_CI_RESULTS (default OUT_DIR/report).
 #
 # Exit status: 0 clean; 1 the candidate has correctness failures (verification errors or
 # lost notifications), or a regression is significant AND above the threshold; 2 usage
@@ -60,8 +61,13 @@ echo "ci-regression: $rounds rounds in $(( $(date +%s) - start )) s" >&2
 
 threshold_args=()
 [ -n "${RINGLAB_REGRESSION_THRESHOLD:-}" ] && threshold_args=(--threshold "$RINGLAB_REGRESSION_THRESHOLD")
+# For the CI system: JUnit XML (one test case per configuration) and a Markdown summary to
+# paste into a PR comment or job summary, in RINGLAB_CI_RESULTS (default OUT_DIR/report).
+ci_results=${RINGLAB_CI_RESULTS:-$out/report}
+mkdir -p "$ci_results" || exit 2
 "$report_tool" compare "$out/base" "$out/cand" --out "$out/report" "${threshold_args[@]}" \
-    --fail-on-regression --fail-on-correctness
+    --fail-on-regression --fail-on-correctness \
+    --junit "$ci_results/regression.junit.xml" --summary "$ci_results/regression-summary.md"
 rc=$?
 # A full report of the candidate's runs, for people who open the folder; never fails CI.
 "$report_tool" report "$out/cand" --out "$out/report/candidate" >/dev/null 2>&1 \

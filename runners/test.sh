@@ -2,7 +2,8 @@
 # Installs test dependencies, builds, and runs every test suite:
 #   native unit + integration + CLI tests (ctest), the cross-architecture build
 #   and tests under qemu-user (aarch64, ppc64le), the analysis tests (pytest),
-#   and the Ansible fleet end-to-end test over real SSH.
+#   the install and packages (cmake --install, the .deb unpacked and run, man pages, bash
+#   completion), and the Ansible fleet end-to-end test over real SSH.
 # Skip parts with RINGLAB_SKIP="cross fleet" (for quick local iterations; CI runs all).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,10 +21,16 @@ suite() {  # suite NAME command...
 }
 py=$(analysis/ringlab-report --which-python) || exit 1
 
+# JUnit XML of the suites for CI dashboards, beside the regression report's (.ci/run).
+results="$root/build/test-results"
+mkdir -p "$results"
+
 suite build    runners/build.sh
-suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600
+suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600 \
+                     --output-junit "$results/ctest.xml"
 suite cross    runners/cross-test.sh
-suite analysis "$py" -m pytest -q analysis/tests
+suite package  runners/package-test.sh
+suite analysis "$py" -m pytest -q analysis/tests --junitxml="$results/pytest-analysis.xml"
 suite fleet    tests/fleet/run_fleet_e2e.sh
 
 echo

@@ -1,4 +1,4 @@
-"""Command line: `ringlab-report report|compare|history`.
+"""Command line: `ringlab-report report|compare|history|export`.
 
 Exit codes: 0 success; 1 a regression with --fail-on-regression (or a candidate correctness
 failure with --fail-on-correctness); 2 bad input (missing dir, not a results file, unknown
@@ -12,7 +12,7 @@ import sys
 
 from . import compare as C
 from . import doc as D
-from . import history, html, plots, report
+from . import export, history, html, junit, otava, plots, report, summary
 from .load import BadInput, load_runs
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
@@ -45,7 +45,25 @@ def parser():
     h = sub.add_parser("history", help="change points over the runs of one machine (E-divisive means)")
     h.add_argument("machine_dir", metavar="MACHINE_DIR", help="folder holding the run dirs of one machine")
     h.add_argument("--out", required=True, metavar="DIR")
+    h.add_argument("--format", choices=("report", "otava"), default="report",
+                   help="report: Markdown + HTML with change points (default); otava: one CSV per "
+                        "machine plus otava.yaml for Apache Otava's CSV importer")
+    e = sub.add_parser("export", help="one row per repetition as CSV or JSON Lines (+ a latency percentile file)")
+    e.add_argument("runs", nargs="+", metavar="RUN_DIR", help="results directories (or folders of them)")
+    e.add_argument("--format", required=True, choices=export.FORMATS)
+    e.add_argument("--out", required=True, metavar="FILE",
+                   help="rows file; the latency percentiles go to FILE with -latency before the extension")
+    _add_ci_outputs(c)
     return p
+
+
+def _add_ci_outputs(c):
+    c.add_argument("--junit", metavar="FILE",
+                   help="JUnit XML: one test case per configuration, failed on a regression or a "
+                        "correctness error")
+    c.add_argument("--summary", metavar="FILE",
+                   help=f"Markdown under {summary.MAX_BYTES // 1024} KiB for a PR comment or CI job summary "
+                        "(figure embedded as a data URI, or left out with a sentence)")
 
 
 def _emit(text):
@@ -67,6 +85,9 @@ def _cmd_report(a):
 def _cmd_compare(a):
     if a.threshold < 0:
         raise BadInput(f"--threshold must be >= 0 (got {a.threshold})")
+    for flag, path in (("--junit", a.junit), ("--summary", a.summary)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise BadInput(f"{flag} {path}: directory {os.path.dirname(os.path.abspath(path))} does not exist")
     base, cand = load_runs([a.base]), load_runs([a.candidate])
     res = C.compare_runs(base, cand, a.threshold)
     os.makedirs(a.out, exist_ok=True)
@@ -80,6 +101,10 @@ def _cmd_compare(a):
     with open(os.path.join(a.out, "compare.html"), "w", encoding="utf-8") as f:
         f.write(html.to_html("ringlab comparison", blocks))
     C.write_json(res, os.path.join(a.out, "compare.json"))
+    if a.junit:
+        junit.write(res, a.junit)
+    if a.summary:
+        summary.write(res, fig, a.summary)
     _emit(md)
     if a.fail_on_correctness and res.failures_cand:
         return EXIT_REGRESSION
@@ -90,15 +115,30 @@ def _cmd_compare(a):
 
 def _cmd_history(a):
     runs = load_runs([a.machine_dir])
+    if a.format == "otava":
+        out = otava.write(runs, a.out)
+        for n in out["notes"]:
+            print(f"history: {n}")
+        print(f"history: {len(out['files'])} Otava CSV file(s) in {a.out}, configuration {out['config']}")
+        return EXIT_OK
     out = history.build(runs, a.out)
     print(f"history: {out['markdown']} ({len(out['change_points'])} change point(s))\n         {out['html']}")
+    return EXIT_OK
+
+
+def _cmd_export(a):
+    runs = load_runs(a.runs)
+    out = export.export(runs, a.format, a.out)
+    print(f"export: {out['n_rows']} row(s) -> {out['rows']}\n        "
+          f"{out['n_latency']} latency row(s) -> {out['latency']}")
     return EXIT_OK
 
 
 def main(argv=None) -> int:
     a = parser().parse_args(argv)
     try:
-        return {"report": _cmd_report, "compare": _cmd_compare, "history": _cmd_history}[a.command](a)
+        return {"report": _cmd_report, "compare": _cmd_compare, "history": _cmd_history,
+                "export": _cmd_export}[a.command](a)
     except BadInput as e:
         sys.stderr.write(f"ringlab-report: {e}\n")
         return EXIT_BAD_INPUT

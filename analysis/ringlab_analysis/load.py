@@ -75,6 +75,7 @@ class Entry:
     counters: dict                # counter name -> float | None
     ringlab: dict                 # entry.ringlab as written (may be {})
     run: "Run" = field(repr=False, default=None)
+    error: str | None = None      # error_message of an entry Google Benchmark reported as an error
 
     def value(self, metric: str):
         if metric == "ns_per_buffer":
@@ -212,8 +213,9 @@ def _entry_from_json(b: dict) -> Entry | None:
         ns = rt * unit if rt is not None else None
     if b.get("error_occurred"):
         ns = None
+    error = (str(b.get("error_message") or "error") if b.get("error_occurred") else None)
     return Entry(key=key, axes=axes_of(key), repetition=int(b.get("repetition_index") or 0),
-                 ns_per_buffer=ns, counters=counters, ringlab=rl)
+                 ns_per_buffer=ns, counters=counters, ringlab=rl, error=error)
 
 
 def _parse_histograms(doc) -> dict:
@@ -255,6 +257,23 @@ def _parse_histograms(doc) -> dict:
                 buckets.append((float(lo), float(hi), float(n)))
         if buckets:
             out[(config_key_of(name), int(rep or 0))] = sorted(buckets)
+    return out
+
+
+def histogram_summaries(path: str) -> dict:
+    """{(config key, repetition): {count, min, max, p50, p90, p99, p999}} from a run dir's
+    histograms.json (the percentiles ringlab wrote; {} when there is no such file)."""
+    hpath = os.path.join(path, "histograms.json")
+    if not os.path.isfile(hpath):
+        return {}
+    doc = _read_json(hpath)
+    out = {}
+    for h in (doc.get("entries") if isinstance(doc, dict) else None) or []:
+        if not isinstance(h, dict) or not isinstance(h.get("name"), str):
+            continue
+        lat = h.get("latency") if isinstance(h.get("latency"), dict) else {}
+        out[(config_key_of(h["name"]), int(h.get("repetition_index") or 0))] = {
+            k: _number(lat.get(k)) for k in ("count", "min", "max", "p50", "p90", "p99", "p999")}
     return out
 
 

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from . import doc as D
-from . import html, plots, questions, verdicts
+from . import envdiff, html, plots, questions, verdicts
 from .compare import correctness_failures, failures_table
 from .load import median_of
 
@@ -123,6 +123,7 @@ def build(runs, outdir) -> dict:
     blocks = [D.Heading(1, "ringlab report")]
     blocks += _verdict_blocks(runs, os.path.join(outdir, "figures"))
     blocks.append(_runs_table(runs))
+    blocks += envdiff.blocks(runs)   # several machines: how they differ comes before any figure
     if any(r.emulated for r in runs):
         blocks.append(D.Para("Some runs are EMULATED (qemu-user): they prove behaviour, their timings are "
                              "meaningless; they are marked [EMULATED] in every figure and table.", "warn"))

@@ -82,3 +82,19 @@ def test_correctness_failure_fails(tmp_path):
 @pytest.mark.parametrize("args", [[], ["/nonexistent", "/nonexistent", "x"], ["/bin/true", "/bin/true", "x", "zero"]])
 def test_usage_errors(args, tmp_path):
     assert run(*args).returncode == 2
+
+
+def test_writes_junit_and_summary_for_the_ci_system(tmp_path):
+    import xml.etree.ElementTree as ET
+    b, c = fake(tmp_path, "b"), fake(tmp_path, "c", scale=1.3)
+    ci = tmp_path / "test-results"
+    r = subprocess.run([SCRIPT, b, c, str(tmp_path / "out"), "6"], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, RINGLAB_CI_RESULTS=str(ci)))
+    assert r.returncode == 1, r.stdout + r.stderr
+    cases = ET.parse(ci / "regression.junit.xml").getroot().findall(".//testcase")
+    assert len(cases) == len(CFGS)
+    assert {x.get("name") for x in cases if x.find("failure") is not None} == \
+        {F.bench_name(c) for c in CFGS if c["barrier"] == "mandatory"}
+    text = (ci / "regression-summary.md").read_text()
+    assert "regression" in text and len(text.encode()) < 64 * 1024
+    assert "](compare_ratios.png)" not in text

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "env/microarch.hpp"
+#include "env/platform_state.hpp"
 #include "topo/topology.hpp"
 
 #ifndef RINGLAB_VERSION
@@ -412,6 +413,14 @@ Record collect(const Options& opt) {
                       {"resolution_ticks", opt.timer->resolution_ticks}};
     else
         e["timer"] = nullptr;
+
+    // Mitigations, microcode, cpuidle, SMT control, isolated CPUs (platform_state.hpp).
+    {
+        std::vector<int> cpus = opt.measured_cpus;
+        if (cpus.empty() && t) cpus = t->online;
+        const json ps = platform_state(opt.proc_root, opt.sys_root, cpus);  // named: items() does not own it
+        for (const auto& [k, v] : ps.items()) e[k] = v;
+    }
 
     rec.machine_id = machine_id(e["arch"].get<std::string>(), id.vendor, id.model, cores, cache_sizes);
     e["machine_id"] = rec.machine_id;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "engine/engine.hpp"
+#include "env/hwloc_record.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/results_document.hpp"
@@ -31,6 +32,12 @@
 namespace ringlab::sweep {
 
 namespace {
+
+// The name suffix of an iteration entry Google Benchmark reported as an error
+// (results/SCHEMA.md, "Error entries").
+constexpr const char* kErrorNameSuffix = "_error";
+// lstopo's XML of the machine, beside results.json (results/SCHEMA.md).
+constexpr const char* kHwlocTopologyFile = "topology-hwloc.xml";
 
 // ---------------------------------------------------------------------------
 // SIGINT: stop after the current configuration.
@@ -261,7 +268,13 @@ struct Runner {
     nlohmann::json entry_base(const benchmark::BenchmarkReporter::Run& run, const Slot& slot) const {
         nlohmann::json e;
         const bool agg = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
-        e["name"] = agg ? slot.name + "_" + run.aggregate_name : slot.name;
+        // compare.py pairs entries by `name` and prints only names and numbers: a failed
+        // repetition under its configuration's name reads as a -100% "speed-up" (real_time 0,
+        // as Google Benchmark writes its own errors) or as a measured figure.  `_error` keeps
+        // it out of every pairing with a measurement, and names it where both sides failed.
+        e["name"] = agg                 ? slot.name + "_" + run.aggregate_name
+                    : run.error_occurred ? slot.name + kErrorNameSuffix
+                                         : slot.name;
         e["family_index"] = run.family_index;
         e["per_family_instance_index"] = run.per_family_instance_index;
         e["run_name"] = slot.name;
@@ -351,7 +364,8 @@ struct Runner {
         for (const auto& [k, v] : axes_cfg.items())
             if (!rl["config"].contains(k)) rl["config"][k] = v;
         e["ringlab"] = std::move(rl);
-        if (r.latency && r.latency->count()) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
+        // A failed repetition's latencies are not a result (and its entry is named *_error).
+        if (r.latency && r.latency->count() && !run.error_occurred) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
         doc.add_entry(std::move(e));
     }
 
@@ -624,6 +638,15 @@ int run_sweep(SweepPlan& plan) {
                            {"duplicates", plan.expansion.duplicates},
                            {"combinations", plan.expansion.combinations}};
     r["pruned"] = pruned;
+    // hwloc's view of the machine beside ringlab's own (bench/env/hwloc_record.hpp).
+    if (auto xml = env::lstopo_xml()) {
+        const fs::path xp = fs::path(plan.out_dir) / kHwlocTopologyFile;
+        std::ofstream(xp) << *xml;
+        r["hwloc_topology"] = {{"file", kHwlocTopologyFile}, {"command", env::kLstopoCommand}};
+    } else {
+        r["hwloc_topology"] = {{"file", nullptr},
+                               {"reason", "lstopo-no-graphics (Debian: hwloc) not installed or failed"}};
+    }
     try {
         results::write_json_atomically(run.doc.spec_path(), plan.spec.source);
         run.doc.write(false, false);

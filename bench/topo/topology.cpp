@@ -204,6 +204,16 @@ Topology read_topology(const Options& opt) {
             c.caches.push_back(std::move(cache));
         }
     }
+    // Sibling and cache-sharing sets name online CPUs only: the kernel drops a CPU from
+    // them when it goes offline, and hwloc reports them so (compare_hwloc.py); a dump taken
+    // without that, or a racing hotplug, must not make an offline CPU look like a sibling.
+    auto online_only = [&](std::vector<int>& v) {
+        v.erase(std::remove_if(v.begin(), v.end(), [&](int x) { return !contains(t.online, x); }), v.end());
+    };
+    for (int id : t.online) {
+        online_only(t.cpus[id].thread_siblings);
+        for (auto& k : t.cpus[id].caches) online_only(k.shared_cpus);
+    }
     const fs::path node_dir = opt.root / "sys/devices/system/node";
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(node_dir, ec)) {

@@ -38,6 +38,20 @@ def analysis_files(report_dir):
             if os.path.isfile(p) and not os.path.basename(p).startswith("fleet-summary")]
 
 
+def check_manifest_pmu(host, manifest, rdoc):
+    """The manifest's PMU events are the ones the run requested and counted, from its results."""
+    pmu = manifest.get("pmu_events")
+    check(isinstance(pmu, dict), f"{host}: manifest pmu_events is the results' record, not a list variable")
+    if not isinstance(pmu, dict):
+        return
+    events = rdoc["context"]["ringlab"].get("pmu", {}).get("events", [])
+    check(pmu["requested"] == [e["alias"] for e in events], f"{host}: manifest pmu_events.requested = results' events")
+    counted = {r["alias"] for b in rdoc["benchmarks"] for role in ((b.get("ringlab") or {}).get("pmu") or {}).values()
+               for r in role or [] if r.get("value") is not None}
+    check(set(pmu["counted"]) == counted, f"{host}: manifest pmu_events.counted = events with a value ({sorted(counted)})")
+    check(set(pmu["counted"]) <= set(pmu["requested"]), f"{host}: nothing counted that was not requested")
+
+
 def cmd_results(results_root, report_dir, expect_path):
     with open(expect_path) as f:
         expect = json.load(f)   # {"delivered": {host: arch}, "failed": {host: status}, "emulated": [host]}
@@ -52,7 +66,9 @@ def cmd_results(results_root, report_dir, expect_path):
                 manifest = json.load(f)
             check(manifest["inventory_host"] == host, f"{host}: manifest names the inventory host")
             with open(os.path.join(d, "results.json")) as f:
-                ctx = json.load(f)["context"]["ringlab"]
+                rdoc = json.load(f)
+            ctx = rdoc["context"]["ringlab"]
+            check_manifest_pmu(host, manifest, rdoc)
             # compiled_arch: what the binary ran as (environment.arch is the
             # machine's CPU, x86_64 for a qemu-user host).
             ran_as = ctx["environment"].get("compiled_arch") or ctx["environment"]["arch"]
@@ -138,6 +154,15 @@ def cmd_tune(hosts_dir, hosts, failed):
         with open(os.path.join(sysfs, "devices/system/cpu/cpufreq/boost")) as f:
             check(f.read().strip() == "1", f"{host}: boost back on")
         check(not os.path.exists(os.path.join(hosts_dir, host, "work", "tune-saved.json")), f"{host}: saved state removed")
+        for dis in glob.glob(os.path.join(sysfs, "devices/system/cpu/cpu*/cpuidle/state*/disable")):
+            with open(dis) as f:
+                check(f.read().strip() == "0", f"{host}: {os.path.relpath(dis, sysfs)} back to enabled")
+        check(not os.path.exists(os.path.join(hosts_dir, host, "work", "tune-cpuidle-saved.json")),
+              f"{host}: saved cpuidle state removed")
+    idle = os.path.join(hosts_dir, failed, "sysfs", "cpuidle-during-run")
+    # Per CPU: state0 (POLL, 0 us) kept, state1 (2 us) and state2 (100 us) disabled.
+    check(os.path.exists(idle) and open(idle).read().strip() == "011011",
+          f"{failed}: C1 and C6 disabled, POLL kept, during its (failing) run")
     during = os.path.join(hosts_dir, failed, "sysfs", "governor-during-run")
     check(os.path.exists(during) and open(during).read().strip() == "performance",
           f"{failed}: governor was performance during its (failing) run")

@@ -124,6 +124,16 @@ for h in $hosts_good x86-down arm-fails arm-hangs misplaced; do
     done
     mkdir -p "$sys/cpufreq"
     echo 1 > "$sys/cpufreq/boost"
+    # cpuidle: POLL, C1 (2 us), C6 (100 us), all enabled; tune disables C1 and C6.
+    for c in 0 1; do
+        for s in 0:POLL:0 1:C1:2 2:C6:100; do
+            IFS=: read -r i name lat <<<"$s"
+            mkdir -p "$sys/cpu$c/cpuidle/state$i"
+            echo "$name" > "$sys/cpu$c/cpuidle/state$i/name"
+            echo "$lat" > "$sys/cpu$c/cpuidle/state$i/latency"
+            echo 0 > "$sys/cpu$c/cpuidle/state$i/disable"
+        done
+    done
     : > "$sys/isolated"
 done
 if [ "$fake" = 1 ]; then
@@ -166,7 +176,7 @@ pins=$(dpkg-query -W -f='${binary:Package} ${Version}\n' cmake g++ libbenchmark-
        | sed 's/:amd64 / /' \
        | "$py" -c 'import json,sys; print(json.dumps(dict(l.split() for l in sys.stdin if l.strip())))')
 cat > "$tmp/vars.json" <<VARS
-{"ringlab_preset": "tiny", "ringlab_become": false,
+{"ringlab_preset": "tiny", "ringlab_become": false, "ringlab_tune_cstates_off": true,
  "ringlab_deps_update_cache": false, "ringlab_deps_versions": $pins,
  "ringlab_src_dir": "$src", "ringlab_controller_cache": "${FLEET_E2E_CACHE:-$tmp/cache}",
  "ringlab_results_root": "$tmp/results",

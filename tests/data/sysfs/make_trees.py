@@ -26,6 +26,15 @@ def cpulist(cpus):
     return ",".join(out)
 
 
+def cpumask(cpus):
+    """Kernel mask format (what hwloc reads): 32-bit hex words, most significant first."""
+    bits = 0
+    for c in cpus:
+        bits |= 1 << c
+    words = max(1, (max(cpus, default=0) // 32) + 1)
+    return ",".join(f"{(bits >> (32 * w)) & 0xFFFFFFFF:08x}" for w in reversed(range(words)))
+
+
 def write(root, rel, text):
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -49,14 +58,25 @@ def make_machine(name, cpus, online, caches, nodes, proc, sysextra):
         write(root, f"{t}/core_id", str(core))
         write(root, f"{t}/cluster_id", str(cluster))
         write(root, f"{t}/thread_siblings_list", cpulist(sibs))
+        # The same facts as masks, as the kernel also writes them: hwloc reads these
+        # (tests/pmu_topo_env/compare_hwloc.py checks ringlab's reader against it).
+        package = [c for c, v in cpus.items() if v[0] == pkg and c in online]
+        write(root, f"{t}/thread_siblings", cpumask(sibs))
+        write(root, f"{t}/core_cpus", cpumask(sibs))
+        write(root, f"{t}/core_siblings", cpumask(package))
+        write(root, f"{t}/package_cpus", cpumask(package))
+        if cluster != (-1 & 0xFFFF):
+            write(root, f"{t}/cluster_cpus", cpumask([c for c, v in cpus.items() if v[0] == pkg and v[2] == cluster]))
         for k, (level, ctype, size, shared) in enumerate(caches[cpu]):
             c = f"{base}/cpu{cpu}/cache/index{k}"
             write(root, f"{c}/level", str(level))
             write(root, f"{c}/type", ctype)
             write(root, f"{c}/size", size)
             write(root, f"{c}/shared_cpu_list", cpulist(shared))
+            write(root, f"{c}/shared_cpu_map", cpumask(shared))
     for node, ncpus in nodes.items():
         write(root, f"sys/devices/system/node/node{node}/cpulist", cpulist(ncpus))
+        write(root, f"sys/devices/system/node/node{node}/cpumap", cpumask(ncpus))
     write(root, "sys/devices/system/node/online", cpulist(nodes.keys()))
     for rel, text in list(proc.items()) + list(sysextra.items()):
         write(root, rel, text)
