@@ -55,8 +55,11 @@ std::string validate(const RunConfig& c) {
         return "payload " + std::to_string(c.payload_bytes) + " bytes is not valid (a multiple of 8 from 0 to 4096)";
     if (c.cache_line != 64 && c.cache_line != 128)
         return "cache line " + std::to_string(c.cache_line) + " is not valid (64 or 128)";
-    if (c.duration_s < 0 || c.duration_s > 3600 || std::isnan(c.duration_s))
-        return "duration must be between 0 and 3600 seconds";
+    // 0 means "count buffers"; anything else must span many timer ticks, or the window
+    // would be zero ticks long and never close.
+    if (!std::isfinite(c.duration_s) || c.duration_s < 0 || c.duration_s > limits::kMaxDurationS ||
+        (c.duration_s > 0 && c.duration_s < limits::kMinDurationS))
+        return "duration must be 0 (count buffers) or between 0.001 and 3600 seconds";
     if (c.duration_s == 0 && (c.buffers < 1 || c.buffers > (1ull << 40)))
         return "buffers must be between 1 and 2^40";
     if (!detail::layout_supports_notify(c.layout, c.notify))
@@ -67,13 +70,16 @@ std::string validate(const RunConfig& c) {
     if (c.submitters < 1 || c.submitters > 64) return "submitters must be between 1 and 64";
     if (c.kick_mode == KickMode::unlocked && c.submitters < 2)
         return "--kick-unlocked needs --submitters 2 or more (with one submitter there is no lock)";
-    if (c.drop_kick < 0 || c.drop_kick > 1 || c.drop_call < 0 || c.drop_call > 1)
+    if (!(c.drop_kick >= 0 && c.drop_kick <= 1 && c.drop_call >= 0 && c.drop_call <= 1))  // NaN fails too
         return "drop probabilities must be between 0 and 1";
     if ((c.drop_kick > 0 || c.drop_call > 0) && c.wait == WaitMode::spin)
         return "--inject drops notifications, which only matters when a side sleeps: add --wait sleep or hybrid";
     if (c.watchdog_ms < 10 || c.watchdog_ms > 600000) return "watchdog must be between 10 and 600000 ms";
     if (c.kick_cost_ns > 10'000'000) return "kick cost must be at most 10000000 ns";
-    if (c.spin_ns > 1'000'000'000) return "spin-ns must be at most 1000000000";
+    if (c.spin_ns > limits::kMaxSpinNs) return "spin-ns must be at most 1000000000";
+    if (c.runtime_barrier != "smp" && c.barrier != "branch" && c.barrier != "ops")
+        return "--runtime-barrier " + c.runtime_barrier + " only applies to --barrier branch or ops (barrier " + c.barrier +
+               " is chosen at compile time)";
     for (int cpu : {c.driver_cpu, c.device_cpu}) {
         if (cpu < 0) continue;
         std::string why = cpu_usable(cpu);

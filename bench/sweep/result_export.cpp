@@ -1,5 +1,6 @@
 // result_export.cpp: RunResult -> SCHEMA.md counters and entry.ringlab; atomic writes.
 #include "sweep/result_export.hpp"
+#include "sweep/output_path.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -269,6 +270,8 @@ std::size_t scrub_non_finite(nlohmann::json& j) {
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent) {
+    // The rename below would replace a device, FIFO or symlink with a regular file.
+    if (auto why = output_path_problem(path); !why.empty()) throw std::runtime_error(path + " " + why);
     const std::string text = j.dump(indent) + "\n";
     // Same directory as the target: rename(2) is only atomic within one file system.
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
