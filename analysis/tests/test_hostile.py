@@ -1,6 +1,8 @@
 """Hostile input to the analysis: corrupt values, partial runs, odd subsets of axes, bad
 --out targets, bad thresholds, a full disk.  Never a traceback: one sentence, exit 2 (bad
 input) or 1, and corrupt data named in a "Data problems" section, never averaged in."""
+import contextlib
+import io
 import json
 import math
 import os
@@ -16,7 +18,23 @@ WRAPPER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CFGS = F.grid(layout=["split", "packed"], barrier=["smp", "mandatory"], notify=["poll"], batch=[1, 8])
 
 
+class Result:
+    def __init__(self, rc, out, err):
+        self.returncode, self.stdout, self.stderr = rc, out, err
+
+
 def run(*args):
+    """cli.main in this process (matplotlib imported once: the machine is small and shared)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = cli.main(list(args))
+        except SystemExit as e:
+            rc = e.code
+    return Result(rc, out.getvalue(), err.getvalue())
+
+
+def run_wrapper(*args):
     return subprocess.run([WRAPPER, *args], capture_output=True, text=True, timeout=120)
 
 
@@ -61,20 +79,34 @@ def test_corrupt_values_are_named_excluded_and_fail(tmp_path, what):
     # Excluded from statistics: no corrupt entry contributes a number.
     assert all(e.ns_per_buffer is None for e in loaded.entries if e.corrupt)
 
-    r = run("report", cand, "--out", str(tmp_path / "rep"))
-    no_traceback(r)
-    assert r.returncode == 0, r.stderr
-    md = open(tmp_path / "rep" / "report.md").read()
-    assert md.index("Data problems") < md.index("Correctness")
-    assert needle in md
-    assert "All " not in md.split("## Correctness", 1)[1].split("##", 1)[0]  # no "All N verified"
-
     r = run("compare", base, cand, "--out", str(tmp_path / "cmp"), "--fail-on-correctness")
     no_traceback(r)
     assert r.returncode == 1, r.stdout + r.stderr
     r = run("compare", base, cand, "--out", str(tmp_path / "cmp2"), "--fail-on-regression")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "Data problems" in open(tmp_path / "cmp2" / "compare.md").read()
+
+
+def test_report_names_every_data_problem_at_the_top(tmp_path):
+    d = str(tmp_path / "cand")
+    F.write_run(d, CFGS, reps=3, seed=1)
+
+    def all_of_them(bs):
+        its = iterations(bs)
+        for i, (name, (mutate, _)) in enumerate(MUTATIONS.items()):
+            if name == "duplicate":
+                bs.append(dict(its[i]))
+            else:
+                mutate(its[i:])   # each mutation on its own entry
+    corrupt(d, all_of_them)
+    r = run_wrapper("report", d, "--out", str(tmp_path / "rep"))   # the script a user runs
+    no_traceback(r)
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "rep" / "report.md").read()
+    assert md.index("Data problems") < md.index("Correctness")
+    for _, needle in MUTATIONS.values():
+        assert needle in md, needle
+    assert "All " not in md.split("## Correctness", 1)[1].split("##", 1)[0]  # no "All N verified"
 
 
 def test_all_counters_nan_does_not_pass_a_regression_gate(tmp_path):
