@@ -230,3 +230,17 @@ def test_internal_error_is_one_sentence(monkeypatch, capsys, one_run, tmp_path):
     assert cli.main(["report", one_run, "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "internal error (ZeroDivisionError: planted)" in err and "Traceback" not in err
+
+
+def test_report_counts_contended_repetitions(tmp_path):
+    d = str(tmp_path / "run")
+    F.write_run(d, CFGS, reps=2, seed=5)
+
+    def flag_two(bs):
+        for b in iterations(bs)[:2]:
+            b["ringlab"]["contended"] = True
+    corrupt(d, flag_two)
+    r = run("report", d, "--out", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    md = open(tmp_path / "rep" / "report.md").read()
+    assert f"Contended: 2 of {len(CFGS) * 2} repetitions" in md
