@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sweep/output_path.hpp"
+#include "sweep/pmu_bridge.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "topo/topology.hpp"
@@ -271,6 +272,8 @@ int sweep_main_checked(int argc, char** argv) {
         p.events = split_commas(a.events);
         for (const auto& e : p.events)
             if (e.empty()) throw SpecError("--events: empty event name in '" + a.events + "'");
+        // The runner probes them before writing anything; a dry run must refuse a typo too.
+        if (a.dry_run) (void)sweep::open_pmu_session(p.events);
     }
 
     // The seed: --seed, else the interrupted sweep's (same order on --resume), else random.

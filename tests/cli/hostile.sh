@@ -61,6 +61,7 @@ expect2 "a number from 0 to 1" run --inject drop-kick=-0.1 --notify flags --wait
 expect2 "only applies to --barrier branch or ops" run --runtime-barrier mandatory --barrier smp
 expect2 "unknown event 'bogus_event_xyz'" run --buffers 1000 --events bogus_event_xyz
 expect2 "is not a directory"   topo --sysfs-root /nonexistent
+expect2 "unknown event 'bogus_event_xyz'" sweep --preset tiny --dry-run --events bogus_event_xyz
 expect2 "out of range (CPU numbers are 0..65535)" sweep --preset tiny --dry-run --cpus 4294967296,1
 expect2 "not valid (an integer from 1 to 1000)" sweep --preset tiny --out "$tmp/s" --benchmark_repetitions=0
 expect2 "not valid (an integer from 1 to 1000)" sweep --preset tiny --out "$tmp/s" --benchmark_repetitions=-3
