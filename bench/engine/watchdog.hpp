@@ -114,10 +114,13 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
         const auto lost_bound = std::min<nanoseconds>(
             bound, std::max<nanoseconds>(kLostFloor, nanoseconds(std::uint64_t(typical_pause_ns * 4))));
         if (now - last_change >= lost_bound && now - last_change < bound) {
+            // Both blocked: the sleeper cannot wake, and the sender is not merely preempted
+            // between publishing and kicking (a loaded machine must not fake a loss).
             const bool dev_lost = ctl_.device_sleeping.load() != 0 && ring_.pending_for_device() && !kick_.signalled() &&
-                                  thread_blocked(device_tid_.load());
+                                  thread_blocked(device_tid_.load()) && thread_blocked(driver_tid_.load());
             const bool drv_lost = !dev_lost && ctl_.driver_sleeping.load() != 0 && ring_.pending_for_driver() &&
-                                  !call_.signalled() && thread_blocked(driver_tid_.load());
+                                  !call_.signalled() && thread_blocked(driver_tid_.load()) &&
+                                  thread_blocked(device_tid_.load());
             if (dev_lost || drv_lost) {
                 ++res.lost_notifications;
                 ++(dev_lost ? res.injected.detected_kicks : res.injected.detected_calls);
