@@ -46,6 +46,20 @@ rm -rf "$tmp/sw"
 expect2 "exists and is not a directory" sweep --preset tiny --out /dev/null
 rm -f "$tmp/fifo" "$tmp/link"; rmdir "$tmp/adir"; rm -f "$tmp/null"
 
+# A full disk: the measurement is reported, the write fails with one sentence and exit 1,
+# and no temporary file is left behind.
+mkdir "$tmp/small"
+if [[ -z "${RINGLAB_EMU:-}" ]] && mount -t tmpfs -o size=64k tmpfs "$tmp/small" 2>/dev/null; then
+    dd if=/dev/zero of="$tmp/small/filler" bs=4k 2>/dev/null
+    err=$(run run --buffers 1000 --no-floor --json "$tmp/small/out.json" 2>&1 >/dev/null); rc=$?
+    check "full disk --json: rc=$rc '$err'" '[[ $rc -eq 1 && "$err" == *"No space left on device"* && $(printf "%s\n" "$err" | wc -l) -eq 1 ]]'
+    check "full disk --json: nothing left behind" '[[ $(ls "$tmp/small") == filler ]]'
+    umount "$tmp/small"
+else
+    echo "SKIP: full disk: cannot mount a 64 KiB tmpfs here (needs root / CAP_SYS_ADMIN, not under an emulator)"
+fi
+rmdir "$tmp/small"
+
 # --- Ranges: NaN/Inf, past the type, below the timer step, 0 meaning something else.
 expect2 "from 0.001 to 3600"   run --duration 1e-300
 expect2 "from 0.001 to 3600"   run --duration 1e-12
