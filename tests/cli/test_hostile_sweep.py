@@ -5,6 +5,7 @@ Needs RINGLAB_BIN (the ringlab executable); CTest sets it.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +113,13 @@ def test_full_disk_stops_the_sweep_at_once_and_keeps_the_last_good_file(tmp_path
         doc = json.loads((mnt / "sw" / "results.json").read_text())
         assert 1 <= len(iterations(doc)) < 8
         assert not [n for n in os.listdir(mnt / "sw") if ".tmp." in n]
+        # With room again, --resume continues from the last good file instead of starting over.
+        done_before = len(iterations(doc))
+        shutil.copytree(mnt / "sw", tmp_path / "roomy")
+        r = sweep("--spec", str(f), "--out", str(tmp_path / "roomy"), "--resume")
+        assert r.returncode == 0, r.stderr
+        assert f"({done_before} already done" in r.stderr, r.stderr
+        assert len(iterations(json.loads((tmp_path / "roomy" / "results.json").read_text()))) == 8
     finally:
         subprocess.run(["umount", str(mnt)], check=False)
 
