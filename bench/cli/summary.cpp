@@ -12,22 +12,22 @@ static double per(std::uint64_t v, std::uint64_t buffers) { return buffers ? dou
 // Other work on the roles' CPUs: preemptions, run-queue wait, steal.
 static void print_interference(std::FILE* out, const RunResult& r) {
     auto ms = [](const std::optional<std::uint64_t>& ns) { return ns ? double(*ns) / 1e6 : -1.0; };
-    auto role = [&](const char* name, const RoleStats& s) {
+    auto role = [&](const char* sep, const char* name, const RoleStats& s) {
         std::string sw = s.involuntary_switches ? std::to_string(*s.involuntary_switches) : "n/a";
         char wait[32] = "n/a", steal[32] = "n/a";
         if (s.runqueue_wait_ns) std::snprintf(wait, sizeof wait, "%.2f ms", ms(s.runqueue_wait_ns));
         if (s.steal_ns) std::snprintf(steal, sizeof steal, "%.2f ms", ms(s.steal_ns));
-        std::fprintf(out, "%s %s: %s preemptions, %s runnable but not running, %s steal", name[0] == 'd' && name[1] == 'r' ? "" : ";",
-                     name, sw.c_str(), wait, steal);
+        std::fprintf(out, "%s %s: %s preemptions, %s runnable but not running, %s steal", sep, name, sw.c_str(), wait,
+                     steal);
     };
     std::fprintf(out, "  interference:");
-    role("driver", r.driver);
-    role("device", r.device);
+    role("", "driver", r.driver);
+    role(";", "device", r.device);
     std::fprintf(out, "\n");
     if (r.contended())
-        std::fprintf(out, "  CONTENDED: the %s lost more than %.0f%% of the %.3f s window to other work on its CPU; "
-                          "these figures are not the ring's alone\n",
-                     r.driver.contended && r.device.contended ? "driver and the device" : r.driver.contended ? "driver" : "device",
+        std::fprintf(out, "  CONTENDED: the %s lost more than %.0f%% of the %.3f s window to other work (run-queue wait "
+                          "and steal); these figures are not the ring's alone\n",
+                     r.driver.contended && r.device.contended ? "driver and the device each" : r.driver.contended ? "driver" : "device",
                      kContendedShare * 100, r.seconds);
 }
 
