@@ -88,10 +88,10 @@ RunConfig run_config_from(const Args& a) {
     auto w = a.choice_or("wait", "spin", {"spin", "sleep", "hybrid"});
     c.wait = w == "spin" ? WaitMode::spin : w == "sleep" ? WaitMode::sleep : WaitMode::hybrid;
     c.spin_ns = a.uint_or("spin-ns", c.spin_ns, 0, limits::kMaxSpinNs);
-    c.ring_size = std::uint32_t(a.uint_or("ring-size", c.ring_size, 2, 32768));
-    c.batch = std::uint32_t(a.uint_or("batch", c.batch, 1, 32768));
-    c.outstanding = std::uint32_t(a.uint_or("outstanding", 0, 1, 32768));
-    c.payload_bytes = std::uint32_t(a.uint_or("payload", c.payload_bytes, 0, 4096));
+    c.ring_size = std::uint32_t(a.uint_or("ring-size", c.ring_size, 2, limits::kMaxRingSize));
+    c.batch = std::uint32_t(a.uint_or("batch", c.batch, 1, limits::kMaxRingSize));
+    c.outstanding = std::uint32_t(a.uint_or("outstanding", 0, 1, limits::kMaxRingSize));
+    c.payload_bytes = std::uint32_t(a.uint_or("payload", c.payload_bytes, 0, limits::kMaxPayloadBytes));
     c.cache_line = std::uint32_t(a.uint_or("cache-line", c.cache_line, 64, 128));
     c.buffers = a.uint_or("buffers", c.buffers, 1, 1ull << 40);
     // No 0: it would quietly mean "use --buffers"; leave --duration out for that.
@@ -99,14 +99,14 @@ RunConfig run_config_from(const Args& a) {
     c.warmup_buffers = a.uint_or("warmup", 0, 1, 1ull << 40);
     if (auto cpus = a.str("cpus")) std::tie(c.driver_cpu, c.device_cpu) = parse_cpu_pair("cpus", *cpus);
     c.allow_same_cpu = a.has("allow-same-cpu");
-    c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, 10'000'000);
-    c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, 64));
+    c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, limits::kMaxKickCostNs);
+    c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, limits::kMaxSubmitters));
     if (a.has("kick-under-lock") && a.has("kick-unlocked"))
         throw UsageError("--kick-under-lock and --kick-unlocked exclude each other");
     c.kick_mode = a.has("kick-unlocked") ? KickMode::unlocked : KickMode::under_lock;
     c.device_access = a.choice_or("device-access", "relaxed", {"relaxed", "barrier"}) == "barrier" ? DeviceAccess::barrier
                                                                                                   : DeviceAccess::relaxed;
-    c.watchdog_ms = std::uint32_t(a.uint_or("watchdog-ms", c.watchdog_ms, 10, 600000));
+    c.watchdog_ms = std::uint32_t(a.uint_or("watchdog-ms", c.watchdog_ms, limits::kMinWatchdogMs, limits::kMaxWatchdogMs));
     if (auto inj = a.str("inject")) parse_inject(*inj, c);
     auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
     c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;

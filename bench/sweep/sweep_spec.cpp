@@ -147,12 +147,13 @@ std::string parse_value(const AxisInfo& a, const nlohmann::json& v, const std::s
         } else
             throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + v.dump());
         bool ok = true;
-        if (a.name == "batch") ok = n >= 1 && n <= 32768;
-        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= 32768;
-        else if (a.name == "outstanding") ok = n <= 32768;
-        else if (a.name == "kick_cost_ns") ok = n <= 10'000'000;
-        else if (a.name == "submitters") ok = n >= 1 && n <= 64;
-        else if (a.name == "payload_bytes") ok = n <= 4096 && n % 8 == 0;
+        // The engine's own limits (engine/run_config.hpp): a value accepted here is one it runs.
+        if (a.name == "batch") ok = n >= 1 && n <= limits::kMaxRingSize;
+        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= limits::kMaxRingSize;
+        else if (a.name == "outstanding") ok = n <= limits::kMaxRingSize;
+        else if (a.name == "kick_cost_ns") ok = n <= limits::kMaxKickCostNs;
+        else if (a.name == "submitters") ok = n >= 1 && n <= limits::kMaxSubmitters;
+        else if (a.name == "payload_bytes") ok = n <= limits::kMaxPayloadBytes && n % 8 == 0;
         else if (a.name == "cache_line") ok = n == 64 || n == 128;
         if (!ok) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + std::to_string(n));
         return std::to_string(n);
@@ -228,7 +229,7 @@ SweepSettings parse_settings(const nlohmann::json& j, const SweepSettings& base)
     num("min_time", s.min_time, 0, 3600);
     num("repetitions", s.repetitions, 1, 1000);
     num("warmup_buffers", s.warmup_buffers, 0, 1e12);
-    num("watchdog_ms", s.watchdog_ms, 10, 600000);
+    num("watchdog_ms", s.watchdog_ms, limits::kMinWatchdogMs, limits::kMaxWatchdogMs);
     num("spin_ns", s.spin_ns, 0, double(limits::kMaxSpinNs));
     if (j.contains("latency")) {
         const auto& v = j.at("latency");
