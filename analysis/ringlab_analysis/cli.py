@@ -7,6 +7,7 @@ schema_version, bad arguments).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -14,6 +15,7 @@ from . import compare as C
 from . import doc as D
 from . import export, history, html, junit, otava, plots, report, summary
 from .load import BadInput, load_runs
+from .outfiles import check_out_dir, write_text
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -76,6 +78,7 @@ def _emit(text):
 
 
 def _cmd_report(a):
+    check_out_dir(a.out)
     runs = load_runs(a.runs)
     out = report.build(runs, a.out)
     print(f"report: {out['markdown']}\n        {out['html']}")
@@ -83,23 +86,21 @@ def _cmd_report(a):
 
 
 def _cmd_compare(a):
-    if a.threshold < 0:
-        raise BadInput(f"--threshold must be >= 0 (got {a.threshold})")
+    if not math.isfinite(a.threshold) or a.threshold <= 0:
+        raise BadInput(f"--threshold must be a finite percentage above 0 (got {a.threshold})")
+    check_out_dir(a.out)
     for flag, path in (("--junit", a.junit), ("--summary", a.summary)):
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             raise BadInput(f"{flag} {path}: directory {os.path.dirname(os.path.abspath(path))} does not exist")
     base, cand = load_runs([a.base]), load_runs([a.candidate])
     res = C.compare_runs(base, cand, a.threshold)
-    os.makedirs(a.out, exist_ok=True)
     fig = plots.ratio_bars([(r.key, r.primary.ratio, r.primary.ci_lo, r.primary.ci_hi) for r in res.results],
                            "candidate / base, median ns per buffer (95% CI)", a.out, "compare_ratios",
                            verdicts=[r.primary.verdict for r in res.results])
     blocks = C.summary_blocks(res, fig)
     md = D.to_markdown(blocks)
-    with open(os.path.join(a.out, "compare.md"), "w", encoding="utf-8") as f:
-        f.write(md)
-    with open(os.path.join(a.out, "compare.html"), "w", encoding="utf-8") as f:
-        f.write(html.to_html("ringlab comparison", blocks))
+    write_text(os.path.join(a.out, "compare.md"), md)
+    write_text(os.path.join(a.out, "compare.html"), html.to_html("ringlab comparison", blocks))
     C.write_json(res, os.path.join(a.out, "compare.json"))
     if a.junit:
         junit.write(res, a.junit)
@@ -108,12 +109,18 @@ def _cmd_compare(a):
     _emit(md)
     if a.fail_on_correctness and res.failures_cand:
         return EXIT_REGRESSION
+    # Unreadable numbers can hide a regression as well as a failure.
+    if (a.fail_on_regression or a.fail_on_correctness) and res.data_problems:
+        sys.stderr.write(f"ringlab-report: {len(res.data_problems)} data problem(s) in the results "
+                         "(see 'Data problems'); cannot pass\n")
+        return EXIT_REGRESSION
     if a.fail_on_regression and res.regressions:
         return EXIT_REGRESSION
     return EXIT_OK
 
 
 def _cmd_history(a):
+    check_out_dir(a.out)
     runs = load_runs([a.machine_dir])
     if a.format == "otava":
         out = otava.write(runs, a.out)
@@ -142,3 +149,14 @@ def main(argv=None) -> int:
     except BadInput as e:
         sys.stderr.write(f"ringlab-report: {e}\n")
         return EXIT_BAD_INPUT
+    except OSError as e:   # a full disk, a vanished directory: one sentence, no traceback
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        sys.stderr.write(f"ringlab-report: cannot write or read{where}: {e.strerror or e}\n")
+        return EXIT_REGRESSION
+    except MemoryError:
+        sys.stderr.write("ringlab-report: out of memory reading these results\n")
+        return EXIT_REGRESSION
+    except Exception as e:  # noqa: BLE001 - the promise is "never a traceback"
+        sys.stderr.write(f"ringlab-report: internal error ({type(e).__name__}: {e}); "
+                         "please report it with the results directory\n")
+        return EXIT_REGRESSION

@@ -50,6 +50,7 @@ class CompareResult:
     floor_base: float | None = None     # median floor (cache-line round trip, ns) of each side
     floor_cand: float | None = None
     floor_note: str = ""                # said at the top when the floors differ
+    data_problems: list = field(default_factory=list)   # (side, run_id, problem)
 
     @property
     def regressions(self) -> list:
@@ -63,6 +64,8 @@ class CompareResult:
 
 
 def _describe_failure(e) -> str:
+    if e.corrupt:
+        return "data problem: " + "; ".join(e.corrupt)
     errs = {k: v for k, v in e.errors.items() if isinstance(v, (int, float)) and v}
     parts = [f"{k}={int(v)}" for k, v in sorted(errs.items())]
     if not parts and not e.valid:
@@ -123,7 +126,9 @@ def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESH
         only_base=sorted(set(sa) - set(sb)), only_cand=sorted(set(sb) - set(sa)),
         failures_base=correctness_failures(base), failures_cand=correctness_failures(cand),
         env_warnings=environment_warnings(base, cand),
-        emulated=any(r.emulated for r in base + cand), n_runs=(len(base), len(cand)))
+        emulated=any(r.emulated for r in base + cand), n_runs=(len(base), len(cand)),
+        data_problems=[(side, r.run_id, p) for side, rs in (("base", base), ("candidate", cand))
+                       for r in rs for p in r.problems])
     apply_floor_rule(res, be, ce, threshold_pct)
     return res
 
@@ -205,6 +210,13 @@ HEADERS = ["configuration", "verdict", "base median", "cand median", "change [95
 def summary_blocks(res: CompareResult, figure=None) -> list:
     c = res.counts()
     b = [D.Heading(2, "ringlab A/B comparison")]
+    if res.data_problems:
+        n = len(res.data_problems)
+        b.append(D.Heading(3, "Data problems"))
+        b.append(D.Para(f"{n} problem(s) in the results files: those repetitions are left out of every statistic "
+                        "and count as correctness failures; no verdict below can rule out a regression in them.",
+                        "bad"))
+        b.append(D.Table(["side", "run", "problem"], [list(p) for p in res.data_problems], bad_rows=set(range(n))))
     if res.floor_note:
         b.append(D.Para(res.floor_note, "warn"))
     status = (f"**{len(res.regressions)} regression(s)** above the {res.threshold_pct:g}% threshold"
@@ -268,6 +280,7 @@ def to_json(res: CompareResult) -> dict:
     return {"threshold_pct": res.threshold_pct, "counts": res.counts(),
             "regressions": [r.key for r in res.regressions],
             "candidate_correctness_failures": len(res.failures_cand),
+            "data_problems": [{"side": s, "run": r, "problem": p} for s, r, p in res.data_problems],
             "base_correctness_failures": len(res.failures_base),
             "environment_warnings": res.env_warnings, "emulated": res.emulated,
             "floor_ns": {"base": res.floor_base, "candidate": res.floor_cand}, "floor_note": res.floor_note,
@@ -276,5 +289,5 @@ def to_json(res: CompareResult) -> dict:
 
 
 def write_json(res: CompareResult, path: str):
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(to_json(res), f, indent=1)
+    from .outfiles import write_text
+    write_text(path, json.dumps(to_json(res), indent=1))

@@ -10,6 +10,7 @@ from . import changepoint
 from . import doc as D
 from . import html, plots
 from .load import samples_by_key
+from .outfiles import write_text
 
 MAX_QUIET_PLOTS = 20   # series without change points plotted (all series with one are plotted)
 
@@ -84,8 +85,6 @@ def build(runs, outdir) -> dict:
         blocks.append(D.Image(png, f"{key}: median ns per buffer per run, IQR band, change points dashed",
                               os.path.relpath(png, outdir)))
     md, ht = os.path.join(outdir, "history.md"), os.path.join(outdir, "history.html")
-    with open(md, "w", encoding="utf-8") as f:
-        f.write(D.to_markdown(blocks))
-    with open(ht, "w", encoding="utf-8") as f:
-        f.write(html.to_html("ringlab history", blocks))
+    write_text(md, D.to_markdown(blocks))
+    write_text(ht, html.to_html("ringlab history", blocks))
     return {"markdown": md, "html": ht, "change_points": rows}

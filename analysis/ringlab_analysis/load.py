@@ -76,6 +76,7 @@ class Entry:
     ringlab: dict                 # entry.ringlab as written (may be {})
     run: "Run" = field(repr=False, default=None)
     error: str | None = None      # error_message of an entry Google Benchmark reported as an error
+    corrupt: list = field(default_factory=list)   # data problems: excluded from statistics
 
     def value(self, metric: str):
         if metric == "ns_per_buffer":
@@ -115,11 +116,12 @@ class Entry:
 
     @property
     def valid(self) -> bool:
-        return bool(self.ringlab.get("valid", True))
+        return self.ringlab.get("valid", True) is True
 
     @property
     def has_correctness_failure(self) -> bool:
-        return (not self.valid) or self.verify_errors > 0 or self.lost_notifications > 0
+        # A repetition whose numbers cannot be read cannot be called verified either.
+        return bool(self.corrupt) or (not self.valid) or self.verify_errors > 0 or self.lost_notifications > 0
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Run:
     entries: list
     histograms: dict              # (key, repetition) -> list of (lower, upper, count)
     micro: list                   # Google Benchmark entries of ringlab-micro (may be [])
+    problems: list = field(default_factory=list)   # data problems found while reading, in words
 
     @property
     def rl(self) -> dict:
@@ -193,6 +196,34 @@ def _read_json(path: str):
         raise BadInput(f"{path}: not valid JSON ({e})")
 
 
+def _value_problems(b: dict, skip: set) -> list:
+    """Numbers a results file must not hold: NaN, Infinity, negative counts, strings or
+    booleans where a number belongs, a non-boolean 'valid', a missing ringlab object."""
+    probs = []
+    for k, v in b.items():
+        if k in skip and k not in ("real_time", "cpu_time"):
+            continue
+        if isinstance(v, bool) or isinstance(v, str):
+            if isinstance(v, str) or k in ("real_time", "cpu_time"):
+                probs.append(f"{k} is {v!r}, not a number")
+            continue
+        if isinstance(v, (int, float)):
+            if not math.isfinite(float(v)):
+                probs.append(f"{k} is {v!r}, not a finite number")
+            elif v < 0:
+                probs.append(f"{k} is negative ({v!r})")
+    rl = b.get("ringlab")
+    if not isinstance(rl, dict):
+        probs.append("no ringlab object (not written by ringlab, or edited)")
+    elif "valid" in rl and not isinstance(rl["valid"], bool):
+        probs.append(f"ringlab.valid is {rl['valid']!r}, not true or false")
+    return probs
+
+
+_NUMERIC_STRINGS_OK = {"name", "run_name", "run_type", "time_unit", "aggregate_name", "aggregate_unit", "label",
+                       "error_message"}
+
+
 def _entry_from_json(b: dict) -> Entry | None:
     if b.get("run_type", "iteration") != "iteration":
         return None  # aggregates are recomputed from the repetitions, never trusted
@@ -214,8 +245,15 @@ def _entry_from_json(b: dict) -> Entry | None:
     if b.get("error_occurred"):
         ns = None
     error = (str(b.get("error_message") or "error") if b.get("error_occurred") else None)
-    return Entry(key=key, axes=axes_of(key), repetition=int(b.get("repetition_index") or 0),
-                 ns_per_buffer=ns, counters=counters, ringlab=rl, error=error)
+    rep = b.get("repetition_index")
+    corrupt = _value_problems(b, skip | _NUMERIC_STRINGS_OK)
+    if rep is not None and (isinstance(rep, bool) or not isinstance(rep, int) or rep < 0):
+        corrupt.append(f"repetition_index is {rep!r}, not a non-negative integer")
+        rep = 0
+    if corrupt:   # left out of every statistic; still counted, as a correctness failure
+        ns, counters = None, {}
+    return Entry(key=key, axes=axes_of(key), repetition=int(rep or 0),
+                 ns_per_buffer=ns, counters=counters, ringlab=rl, corrupt=corrupt, error=error)
 
 
 def _parse_histograms(doc) -> dict:
@@ -308,12 +346,22 @@ def load_run(path: str) -> Run:
         if isinstance(m, dict) and isinstance(m.get("benchmarks"), list):
             micro = [b for b in m["benchmarks"] if isinstance(b, dict)]
     run = Run(path=path, context=doc["context"], entries=[], histograms=hist, micro=micro)
-    for b in doc["benchmarks"]:
-        if isinstance(b, dict):
-            e = _entry_from_json(b)
-            if e is not None:
-                e.run = run
-                run.entries.append(e)
+    seen = set()
+    for i, b in enumerate(doc["benchmarks"]):
+        if not isinstance(b, dict):
+            run.problems.append(f"benchmarks[{i}] is {type(b).__name__}, not an object: ignored")
+            continue
+        e = _entry_from_json(b)
+        if e is None:
+            continue
+        e.run = run
+        if (e.key, e.repetition) in seen:
+            run.problems.append(f"{e.key} repetition {e.repetition} appears twice: the second is ignored")
+            continue
+        seen.add((e.key, e.repetition))
+        for p in e.corrupt:
+            run.problems.append(f"{e.key} repetition {e.repetition}: {p}")
+        run.entries.append(e)
     return run
 
 

@@ -18,6 +18,7 @@ import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .load import median_of  # noqa: E402
+from .outfiles import save_figure  # noqa: E402
 
 DPI = 90
 LAYOUT_ORDER = ["split", "split-inorder", "packed", "index"]
@@ -41,8 +42,10 @@ def _slug(s):
 def _save(fig, outdir, name):
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, _slug(name) + ".png")
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        save_figure(fig, path, dpi=DPI, bbox_inches="tight")   # temp + rename: never a truncated PNG
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -81,6 +84,10 @@ def heatmaps(groups, outdir):
         sub = [(lbl, [e for e in _plain(es) if e.axis("notify", "?") == notify and e.axis("batch", "?") == batch])
                for lbl, es in groups]
         sub = [(lbl, es) for lbl, es in sub if es]
+        if not sub:   # the pair exists only with non-default extra axes: nothing comparable to draw
+            figs.append((None, f"heatmap notify {notify}, batch {batch} left out: no configuration at the "
+                               f"default extra axes and common ring size"))
+            continue
         metrics = [("ns_per_buffer", "ns per buffer (lower is better)", "viridis_r"),
                    ("efficiency", "efficiency = floor RTT / latency (higher is better)", "viridis")]
         fig, axs = plt.subplots(len(metrics), len(sub), figsize=(5.2 * len(sub) + 1, 8.5), squeeze=False)

@@ -9,6 +9,7 @@ from . import doc as D
 from . import envdiff, html, plots, questions, verdicts
 from .compare import correctness_failures, failures_table
 from .load import median_of
+from .outfiles import write_text
 
 
 def groups_of(runs):
@@ -72,11 +73,40 @@ def _floor_moves(run) -> str:
             f"(medians of repetitions), not single figures.")
 
 
+def data_problems_blocks(runs) -> list:
+    """What could not be trusted in the files, named at the top of a report (or comparison)."""
+    probs = [(r.run_id, p) for r in runs for p in r.problems]
+    if not probs:
+        return []
+    blocks = [D.Heading(2, "Data problems"),
+              D.Para(f"{len(probs)} problem(s) in the results files: the repetitions named here are left out of "
+                     "every statistic and count as correctness failures.", "bad")]
+    blocks.append(D.Table(["run", "problem"], [list(p) for p in probs], bad_rows=set(range(len(probs)))))
+    return blocks
+
+
+def _contention(runs) -> list:
+    """Repetitions whose driver or device lost a share of the window to other work."""
+    es = [e for r in runs for e in r.entries]
+    flagged = [e for e in es if e.ringlab.get("contended") is True]
+    if not flagged:
+        return []
+    keys = sorted({e.key for e in flagged})
+    return [D.Para(f"Contended: {len(flagged)} of {len(es)} repetitions had their driver or device lose more "
+                   f"than the set share of the window to other work (involuntary context switches, run-queue "
+                   f"wait, steal); their figures are not the ring's alone. Configurations: "
+                   f"{', '.join(keys[:10])}{' ...' if len(keys) > 10 else ''}", "warn")]
+
+
 def _correctness(runs):
     fails = correctness_failures(runs)
     blocks = [D.Heading(2, "Correctness")]
     if not fails:
         n = sum(len(r.entries) for r in runs)
+        if any(r.problems for r in runs):   # a clean bill only for files that could be read whole
+            blocks.append(D.Para(f"No verification errors or lost notifications in the {n} readable repetitions, "
+                                 "but the files have data problems (above): not verified.", "bad"))
+            return blocks
         blocks.append(D.Para(f"All {n} repetitions verified: no verification errors, no lost notifications."))
         return blocks
     blocks.append(D.Para(f"{len(fails)} repetition(s) with verification errors or lost notifications:", "bad"))
@@ -121,9 +151,11 @@ def build(runs, outdir) -> dict:
     os.makedirs(outdir, exist_ok=True)
     figdir = os.path.join(outdir, "figures")
     blocks = [D.Heading(1, "ringlab report")]
+    blocks += data_problems_blocks(runs)
     blocks += _verdict_blocks(runs, os.path.join(outdir, "figures"))
     blocks.append(_runs_table(runs))
     blocks += envdiff.blocks(runs)   # several machines: how they differ comes before any figure
+    blocks += _contention(runs)
     if any(r.emulated for r in runs):
         blocks.append(D.Para("Some runs are EMULATED (qemu-user): they prove behaviour, their timings are "
                              "meaningless; they are marked [EMULATED] in every figure and table.", "warn"))
@@ -137,12 +169,16 @@ def build(runs, outdir) -> dict:
     blocks.append(D.Heading(2, "Figures"))
     for title, fn in (("Barrier x layout heatmaps", plots.heatmaps), ("Cost against batch size", plots.cost_vs_batch),
                       ("Latency", plots.latency), ("Per-role CPU time and PMU counters", plots.role_bars)):
-        figs = fn(groups, figdir)
         blocks.append(D.Heading(3, title))
+        try:
+            figs = fn(groups, figdir)
+        except (ValueError, TypeError, KeyError, IndexError) as e:
+            # Any subset of axes, any partial run: a figure that cannot be drawn is a note, not a crash.
+            figs = [(None, f"{title} left out: these runs do not give it enough data ({type(e).__name__}: {e})")]
         if not figs:
             blocks.append(D.Para("no data for this figure in these runs", "note"))
         for path, cap in figs:
-            blocks.append(D.Image(path, cap))
+            blocks.append(D.Image(path, cap) if path else D.Para(cap, "note"))
     blocks += _environment(runs)
     blocks.append(D.Heading(2, "All configurations"))
     blocks.append(D.Details("median per configuration", [_config_table(runs)]))
@@ -151,10 +187,8 @@ def build(runs, outdir) -> dict:
             b.rel = os.path.relpath(b.path, outdir)
     md = os.path.join(outdir, "report.md")
     ht = os.path.join(outdir, "report.html")
-    with open(md, "w", encoding="utf-8") as f:
-        f.write(D.to_markdown(blocks))
-    with open(ht, "w", encoding="utf-8") as f:
-        f.write(html.to_html("ringlab report", blocks))
+    write_text(md, D.to_markdown(blocks))
+    write_text(ht, html.to_html("ringlab report", blocks))
     return {"markdown": md, "html": ht, "figures": figdir}
 
 

@@ -11,6 +11,8 @@ namespace ringlab::cli {
 Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first) {
     for (int i = first; i < argc; ++i) {
         std::string a = argv[i];
+        if (a == "-h" && std::any_of(specs.begin(), specs.end(), [](const OptionSpec& s) { return s.name == "help"; }))
+            a = "--help";
         if (a.rfind("--", 0) != 0) {
             positional_.push_back(a);
             continue;
@@ -36,6 +38,11 @@ Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int firs
         }
         values_[name] = value;
     }
+}
+
+void Args::expect_no_positional() const {
+    if (!positional_.empty())
+        throw UsageError("unexpected argument '" + positional_.front() + "' (options start with --; see --help)");
 }
 
 std::optional<std::string> Args::str(const std::string& name) const {

@@ -24,7 +24,8 @@ struct OptionSpec {
 
 class Args {
 public:
-    // argv[first] is the first option; --name value, --name=value and --flag are accepted.
+    // argv[first] is the first option; --name value, --name=value and --flag are accepted,
+    // and -h means --help wherever the command declares a "help" option.
     Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first);
 
     bool has(const std::string& name) const { return values_.count(name) != 0; }
@@ -36,6 +37,8 @@ public:
     // One of the listed words.
     std::string choice_or(const std::string& name, const std::string& def, const std::vector<std::string>& valid) const;
     const std::vector<std::string>& positional() const { return positional_; }
+    // UsageError naming the first stray word, for commands that take no positional arguments.
+    void expect_no_positional() const;
 
     static std::string usage(const std::vector<OptionSpec>& specs);
 

@@ -21,6 +21,7 @@ int cmd_list(int argc, char** argv) {
         std::printf("usage: ringlab list [options]\n\n%s", Args::usage(specs).c_str());
         return 0;
     }
+    a.expect_no_positional();
     std::optional<ringsim::Arch> only;
     if (auto arch = a.str("arch")) {
         auto v = a.choice_or("arch", "", {"x86_64", "aarch64", "ppc64le"});

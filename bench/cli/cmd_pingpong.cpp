@@ -23,6 +23,7 @@ int cmd_pingpong(int argc, char** argv) {
         std::printf("usage: ringlab pingpong [options]\n\n%s", Args::usage(specs).c_str());
         return 0;
     }
+    a.expect_no_positional();
     int cpu_a = -1, cpu_b = -1;
     if (auto cpus = a.str("cpus")) {
         std::tie(cpu_a, cpu_b) = parse_cpu_pair("cpus", *cpus);

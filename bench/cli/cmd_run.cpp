@@ -53,8 +53,24 @@ int cmd_run(int argc, char** argv) {
     return r.valid ? 0 : 1;
 }
 
+// stress runs with other defaults than run: its --help must state those, not run's.
+static void stress_defaults(std::vector<OptionSpec>& specs) {
+    auto set = [&](const char* name, const char* help) {
+        for (auto& s : specs)
+            if (s.name == name) s.help = help;
+    };
+    set("notify", "M      poll | flags | event-idx (stress default event-idx)");
+    set("wait", "W      spin | sleep | hybrid (stress default sleep)");
+    set("watchdog-ms", "N report a side stuck this long (10..600000, stress default 200)");
+    set("warmup", "N      buffers before each run's window (stress default 1)");
+    set("no-floor", "        always on in stress (no round-trip measurement)");
+    set("buffers", "N     not used by stress: see --chunk");
+    set("duration", "S    not used by stress: see --time");
+}
+
 int cmd_stress(int argc, char** argv) {
     auto specs = run_option_specs();
+    stress_defaults(specs);
     specs.push_back({"time", true, "S          how long to keep running (default 10, 0.1..86400)"});
     specs.push_back({"chunk", true, "N         buffers per engine run (default 20000)"});
     specs.push_back({"help", false, "           this text"});
@@ -67,6 +83,9 @@ int cmd_stress(int argc, char** argv) {
                     Args::usage(specs).c_str());
         return 0;
     }
+    a.expect_no_positional();
+    if (a.has("buffers")) throw UsageError("stress runs --chunk buffers per engine run; --buffers is not used here");
+    if (a.has("duration")) throw UsageError("stress runs for --time seconds; --duration is not used here");
     RunConfig cfg = run_config_from(a);
     if (!a.has("notify")) cfg.notify = ringsim::NotifyMode::event_idx;
     if (!a.has("wait")) cfg.wait = WaitMode::sleep;

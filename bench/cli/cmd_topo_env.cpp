@@ -1,5 +1,6 @@
 // `ringlab topo` and `ringlab env`: what the machine is, before any number is trusted.
 #include <cstdio>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -23,8 +24,14 @@ int cmd_topo(int argc, char** argv) {
         std::printf("usage: ringlab topo [options]\n\n%s", Args::usage(specs).c_str());
         return 0;
     }
+    a.expect_no_positional();
     topo::Options o;
-    if (auto r = a.str("sysfs-root")) o.root = *r;
+    if (auto r = a.str("sysfs-root")) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(*r, ec))
+            throw UsageError("--sysfs-root " + *r + " is not a directory (give the root of a sysfs dump, e.g. /)");
+        o.root = *r;
+    }
     topo::Topology t = topo::read_topology(o);
     if (a.has("json")) std::printf("%s\n", topo::to_json(t).dump(2).c_str());
     else std::printf("%s", topo::summary_text(t).c_str());
@@ -56,6 +63,7 @@ int cmd_env(int argc, char** argv) {
         std::printf("usage: ringlab env [options]\n\n%s", Args::usage(specs).c_str());
         return 0;
     }
+    a.expect_no_positional();
     nlohmann::json j = environment_json({});
     j["topology"] = topo::to_json(topo::read_topology());
     j["pmu"] = pmu_probe_json();

@@ -48,9 +48,33 @@ int main(int argc, char** argv) {
 #if RINGLAB_HAVE_SWEEP
         if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
 #endif
+        if ((cmd == "version" || cmd == "--version") && argc > 2) {
+            std::string w = argv[2];
+            if (w == "-h" || w == "--help") {
+                std::printf("usage: ringlab version\n\nPrints the version, the git revision and the compiler.\n");
+                return 0;
+            }
+            throw ringlab::cli::UsageError("unexpected argument '" + w + "' (version takes no arguments)");
+        }
         if (cmd == "version" || cmd == "--version") {
             std::printf("ringlab %s (git %s, %s)\n", RINGLAB_VERSION, RINGLAB_GIT_REV, RINGLAB_COMPILER);
             return 0;
+        }
+        if ((cmd == "help" || cmd == "--help" || cmd == "-h") && argc > 2) {
+            // `ringlab help run`: the command's own --help.
+            std::string sub = argv[2];
+            char help_flag[] = "--help";
+            char* args[] = {argv[0], argv[2], help_flag, nullptr};
+            if (sub == "run") return ringlab::cli::cmd_run(3, args);
+            if (sub == "stress") return ringlab::cli::cmd_stress(3, args);
+            if (sub == "pingpong") return ringlab::cli::cmd_pingpong(3, args);
+            if (sub == "list") return ringlab::cli::cmd_list(3, args);
+            if (sub == "topo") return ringlab::cli::cmd_topo(3, args);
+            if (sub == "env") return ringlab::cli::cmd_env(3, args);
+#if RINGLAB_HAVE_SWEEP
+            if (sub == "sweep") return ringlab::sweep_main(2, args + 1);
+#endif
+            throw ringlab::cli::UsageError("unknown command '" + sub + "'");
         }
         if (cmd == "help" || cmd == "--help" || cmd == "-h") {
             usage(stdout);

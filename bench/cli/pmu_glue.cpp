@@ -4,6 +4,7 @@
 
 #if RINGLAB_HAVE_PMU
 #include "sweep/pmu_bridge.hpp"
+#include "sweep/sweep_spec.hpp"
 #endif
 
 namespace ringlab::cli {
@@ -35,7 +36,11 @@ CliPmu::CliPmu(const Args& a) : impl_(std::make_unique<Impl>()) {
         return;
     }
 #if RINGLAB_HAVE_PMU
-    impl_->session = sweep::open_pmu_session(split_events(a.str_or("events", "")));
+    try {
+        impl_->session = sweep::open_pmu_session(split_events(a.str_or("events", "")));
+    } catch (const sweep::SpecError& e) {
+        throw UsageError(e.what());
+    }
 #else
     if (a.has("events")) throw UsageError("--events needs a build with libpfm4 (RINGLAB_FULL=ON)");
     impl_->off_reason = "this ringlab was built without libpfm4 (RINGLAB_FULL=OFF)";

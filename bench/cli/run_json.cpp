@@ -5,21 +5,14 @@
 #include <filesystem>
 
 #include "cli/args.hpp"
+#include "sweep/output_path.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/run_context.hpp"
 
 namespace ringlab::cli {
 
 void check_output_path(const std::string& path) {
-    namespace fs = std::filesystem;
-    fs::path p(path);
-    fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec))
-        throw UsageError("--json " + path + ": directory " + dir.string() + " does not exist");
-    if (access(dir.c_str(), W_OK) != 0)
-        throw UsageError("--json " + path + ": directory " + dir.string() + " is not writable");
-    if (fs::is_directory(p, ec)) throw UsageError("--json " + path + " is a directory; give a file name");
+    if (auto why = results::output_path_problem(path); !why.empty()) throw UsageError("--json " + path + " " + why);
 }
 
 void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv) {

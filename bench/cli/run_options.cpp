@@ -1,5 +1,6 @@
 #include "cli/run_options.hpp"
 
+#include <cmath>
 #include <tuple>
 
 #include "engine/cpu_affinity.hpp"
@@ -22,7 +23,7 @@ std::vector<OptionSpec> run_option_specs() {
         {"payload", true, "BYTES   verified payload per buffer, multiple of 8, 0..4096 (default 64)"},
         {"cache-line", true, "N  alignment of shared areas: 64 | 128 (default 64)"},
         {"buffers", true, "N     buffers in the timed window (default 1000000)"},
-        {"duration", true, "S    timed window in seconds instead of --buffers (0..3600)"},
+        {"duration", true, "S    timed window in seconds instead of --buffers (0.001..3600)"},
         {"warmup", true, "N      buffers before the window (default: max(20000, 16 x ring size))"},
         {"cpus", true, "A,B        driver CPU, device CPU (default: two distinct online CPUs)"},
         {"allow-same-cpu", false, "  allow driver and device on one CPU"},
@@ -69,7 +70,7 @@ static void parse_inject(const std::string& spec, RunConfig& c) {
         char* end = nullptr;
         std::string val = item.substr(eq + 1);
         double p = std::strtod(val.c_str(), &end);
-        if (val.empty() || *end || p < 0 || p > 1)
+        if (val.empty() || *end || !std::isfinite(p) || p < 0 || p > 1)
             throw UsageError("--inject " + key + " probability '" + val + "' is not valid (a number from 0 to 1)");
         (key == "drop-kick" ? c.drop_kick : c.drop_call) = p;
         if (comma == std::string::npos) break;
@@ -86,25 +87,26 @@ RunConfig run_config_from(const Args& a) {
     c.notify = n == "poll" ? ringsim::NotifyMode::poll : n == "flags" ? ringsim::NotifyMode::flags : ringsim::NotifyMode::event_idx;
     auto w = a.choice_or("wait", "spin", {"spin", "sleep", "hybrid"});
     c.wait = w == "spin" ? WaitMode::spin : w == "sleep" ? WaitMode::sleep : WaitMode::hybrid;
-    c.spin_ns = a.uint_or("spin-ns", c.spin_ns, 0, 1'000'000'000);
-    c.ring_size = std::uint32_t(a.uint_or("ring-size", c.ring_size, 2, 32768));
-    c.batch = std::uint32_t(a.uint_or("batch", c.batch, 1, 32768));
-    c.outstanding = std::uint32_t(a.uint_or("outstanding", 0, 1, 32768));
-    c.payload_bytes = std::uint32_t(a.uint_or("payload", c.payload_bytes, 0, 4096));
+    c.spin_ns = a.uint_or("spin-ns", c.spin_ns, 0, limits::kMaxSpinNs);
+    c.ring_size = std::uint32_t(a.uint_or("ring-size", c.ring_size, 2, limits::kMaxRingSize));
+    c.batch = std::uint32_t(a.uint_or("batch", c.batch, 1, limits::kMaxRingSize));
+    c.outstanding = std::uint32_t(a.uint_or("outstanding", 0, 1, limits::kMaxRingSize));
+    c.payload_bytes = std::uint32_t(a.uint_or("payload", c.payload_bytes, 0, limits::kMaxPayloadBytes));
     c.cache_line = std::uint32_t(a.uint_or("cache-line", c.cache_line, 64, 128));
     c.buffers = a.uint_or("buffers", c.buffers, 1, 1ull << 40);
-    c.duration_s = a.double_or("duration", 0, 0, 3600);
+    // No 0: it would quietly mean "use --buffers"; leave --duration out for that.
+    c.duration_s = a.double_or("duration", 0, limits::kMinDurationS, limits::kMaxDurationS);
     c.warmup_buffers = a.uint_or("warmup", 0, 1, 1ull << 40);
     if (auto cpus = a.str("cpus")) std::tie(c.driver_cpu, c.device_cpu) = parse_cpu_pair("cpus", *cpus);
     c.allow_same_cpu = a.has("allow-same-cpu");
-    c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, 10'000'000);
-    c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, 64));
+    c.kick_cost_ns = a.uint_or("kick-cost-ns", 0, 0, limits::kMaxKickCostNs);
+    c.submitters = std::uint32_t(a.uint_or("submitters", 1, 1, limits::kMaxSubmitters));
     if (a.has("kick-under-lock") && a.has("kick-unlocked"))
         throw UsageError("--kick-under-lock and --kick-unlocked exclude each other");
     c.kick_mode = a.has("kick-unlocked") ? KickMode::unlocked : KickMode::under_lock;
     c.device_access = a.choice_or("device-access", "relaxed", {"relaxed", "barrier"}) == "barrier" ? DeviceAccess::barrier
                                                                                                   : DeviceAccess::relaxed;
-    c.watchdog_ms = std::uint32_t(a.uint_or("watchdog-ms", c.watchdog_ms, 10, 600000));
+    c.watchdog_ms = std::uint32_t(a.uint_or("watchdog-ms", c.watchdog_ms, limits::kMinWatchdogMs, limits::kMaxWatchdogMs));
     if (auto inj = a.str("inject")) parse_inject(*inj, c);
     auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
     c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;

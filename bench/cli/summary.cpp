@@ -1,10 +1,47 @@
 #include "cli/summary.hpp"
 
+#include <string>
+
+#include "engine/interference.hpp"
 #include "sweep/result_export.hpp"
 
 namespace ringlab::cli {
 
 static double per(std::uint64_t v, std::uint64_t buffers) { return buffers ? double(v) / double(buffers) : 0.0; }
+
+// Other work on the roles' CPUs: preemptions, run-queue wait, steal.
+static void print_interference(std::FILE* out, const RunResult& r) {
+    auto ms = [](const std::optional<std::uint64_t>& ns) { return ns ? double(*ns) / 1e6 : -1.0; };
+    auto role = [&](const char* sep, const char* name, const RoleStats& s) {
+        std::string sw = s.involuntary_switches ? std::to_string(*s.involuntary_switches) : "n/a";
+        char wait[32] = "n/a", steal[32] = "n/a";
+        if (s.runqueue_wait_ns) std::snprintf(wait, sizeof wait, "%.2f ms", ms(s.runqueue_wait_ns));
+        if (s.steal_ns) std::snprintf(steal, sizeof steal, "%.2f ms", ms(s.steal_ns));
+        std::fprintf(out, "%s %s: %s preemptions, %s runnable but not running, %s steal", sep, name, sw.c_str(), wait,
+                     steal);
+    };
+    std::fprintf(out, "  interference:");
+    role("", "driver", r.driver);
+    role(";", "device", r.device);
+    std::fprintf(out, "\n");
+    if (r.contended())
+        std::fprintf(out, "  CONTENDED: the %s lost more than %.0f%% of the %.3f s window to other work (run-queue wait "
+                          "and steal); these figures are not the ring's alone\n",
+                     r.driver.contended && r.device.contended ? "driver and the device each" : r.driver.contended ? "driver" : "device",
+                     kContendedShare * 100, r.seconds);
+}
+
+// --inject: what was dropped and what became of each drop.
+static void print_injected(std::FILE* out, const RunResult& r) {
+    const RunConfig& c = r.config;
+    if (c.drop_kick <= 0 && c.drop_call <= 0) return;
+    const auto& i = r.injected;
+    std::fprintf(out,
+                 "  injected: dropped %llu kicks and %llu calls (p=%g, %g; warm-up included): %llu detected as lost "
+                 "by the watchdog, %llu masked by a later notification\n",
+                 (unsigned long long)i.dropped_kicks, (unsigned long long)i.dropped_calls, c.drop_kick, c.drop_call,
+                 (unsigned long long)i.detected(), (unsigned long long)i.masked());
+}
 
 void print_run_summary(std::FILE* out, const RunResult& r) {
     const RunConfig& c = r.config;
@@ -75,9 +112,17 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
                          "agree\n",
                          (kFloorMovedRatio - 1) * 100);
     }
-    for (const auto& w : r.watchdog)
+    print_interference(out, r);
+    print_injected(out, r);
+    // The first few in full; hundreds of injected losses would bury the verdict.
+    constexpr std::size_t kShown = 5;
+    for (std::size_t i = 0; i < r.watchdog.size() && i < kShown; ++i) {
+        const auto& w = r.watchdog[i];
         std::fprintf(out, "  WATCHDOG (%s): waited for %s\n    state: %s\n", w.role.c_str(), w.waited_for.c_str(),
                      w.state.c_str());
+    }
+    if (r.watchdog.size() > kShown)
+        std::fprintf(out, "  ... and %zu more watchdog events (all in the --json file)\n", r.watchdog.size() - kShown);
     const VerifyErrors& e = r.errors;
     if (r.valid) {
         std::fprintf(out, "  verification: OK, every buffer completed once and intact\n");

@@ -39,7 +39,7 @@ std::string validate(const RunConfig& c) {
     }
     if (c.runtime_barrier != "smp" && c.runtime_barrier != "mandatory")
         return "unknown run-time barrier choice '" + c.runtime_barrier + "' (valid: smp, mandatory)";
-    if (c.ring_size < 2 || c.ring_size > 32768 || (c.ring_size & (c.ring_size - 1)))
+    if (c.ring_size < 2 || c.ring_size > limits::kMaxRingSize || (c.ring_size & (c.ring_size - 1)))
         return "ring size " + std::to_string(c.ring_size) + " is not valid (a power of two from 2 to 32768)";
     if (c.batch < 1 || c.batch > c.ring_size)
         return "batch " + std::to_string(c.batch) + " is not valid (1 to the ring size, " +
@@ -51,12 +51,15 @@ std::string validate(const RunConfig& c) {
     if (c.batch > outstanding)
         return "batch " + std::to_string(c.batch) + " exceeds outstanding " + std::to_string(outstanding) +
                " (a batch must fit in flight: batch <= outstanding)";
-    if (c.payload_bytes % 8 || c.payload_bytes > 4096)
+    if (c.payload_bytes % 8 || c.payload_bytes > limits::kMaxPayloadBytes)
         return "payload " + std::to_string(c.payload_bytes) + " bytes is not valid (a multiple of 8 from 0 to 4096)";
     if (c.cache_line != 64 && c.cache_line != 128)
         return "cache line " + std::to_string(c.cache_line) + " is not valid (64 or 128)";
-    if (c.duration_s < 0 || c.duration_s > 3600 || std::isnan(c.duration_s))
-        return "duration must be between 0 and 3600 seconds";
+    // 0 means "count buffers"; anything else must span many timer ticks, or the window
+    // would be zero ticks long and never close.
+    if (!std::isfinite(c.duration_s) || c.duration_s < 0 || c.duration_s > limits::kMaxDurationS ||
+        (c.duration_s > 0 && c.duration_s < limits::kMinDurationS))
+        return "duration must be 0 (count buffers) or between 0.001 and 3600 seconds";
     if (c.duration_s == 0 && (c.buffers < 1 || c.buffers > (1ull << 40)))
         return "buffers must be between 1 and 2^40";
     if (!detail::layout_supports_notify(c.layout, c.notify))
@@ -64,17 +67,20 @@ std::string validate(const RunConfig& c) {
                (c.layout == "index" ? " (index supports: poll, flags)" : "");
     if (c.wait != WaitMode::spin && c.notify == ringsim::NotifyMode::poll)
         return "--wait sleep/hybrid needs notifications: use --notify flags or event-idx (with poll nothing wakes a sleeper)";
-    if (c.submitters < 1 || c.submitters > 64) return "submitters must be between 1 and 64";
+    if (c.submitters < 1 || c.submitters > limits::kMaxSubmitters) return "submitters must be between 1 and 64";
     if (c.kick_mode == KickMode::unlocked && c.submitters < 2)
         return "--kick-unlocked needs --submitters 2 or more (with one submitter there is no lock)";
-    if (c.drop_kick < 0 || c.drop_kick > 1 || c.drop_call < 0 || c.drop_call > 1)
+    if (!(c.drop_kick >= 0 && c.drop_kick <= 1 && c.drop_call >= 0 && c.drop_call <= 1))  // NaN fails too
         return "drop probabilities must be between 0 and 1";
     if ((c.drop_kick > 0 || c.drop_call > 0) && c.wait == WaitMode::spin)
         return "--inject drops notifications, which only matters when a side sleeps: add --wait sleep or hybrid";
-    if (c.watchdog_ms < 10 || c.watchdog_ms > 600000) return "watchdog must be between 10 and 600000 ms";
-    if (c.kick_cost_ns > 10'000'000) return "kick cost must be at most 10000000 ns";
+    if (c.watchdog_ms < limits::kMinWatchdogMs || c.watchdog_ms > limits::kMaxWatchdogMs) return "watchdog must be between 10 and 600000 ms";
+    if (c.kick_cost_ns > limits::kMaxKickCostNs) return "kick cost must be at most 10000000 ns";
     if (c.device_extra_ns > 1'000'000) return "device extra delay must be at most 1000000 ns";
-    if (c.spin_ns > 1'000'000'000) return "spin-ns must be at most 1000000000";
+    if (c.spin_ns > limits::kMaxSpinNs) return "spin-ns must be at most 1000000000";
+    if (c.runtime_barrier != "smp" && c.barrier != "branch" && c.barrier != "ops")
+        return "--runtime-barrier " + c.runtime_barrier + " only applies to --barrier branch or ops (barrier " + c.barrier +
+               " is chosen at compile time)";
     for (int cpu : {c.driver_cpu, c.device_cpu}) {
         if (cpu < 0) continue;
         std::string why = cpu_usable(cpu);

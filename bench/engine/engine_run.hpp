@@ -7,6 +7,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "engine/cpu_affinity.hpp"
 #include "engine/device_side.hpp"
 #include "engine/driver_side.hpp"
+#include "engine/interference.hpp"
 #include "engine/notifier.hpp"
 #include "engine/planted_delay.hpp"
 #include "engine/run_control.hpp"
@@ -145,6 +147,18 @@ public:
         res.device.sleeps = device_side.sleeps;
         res.device.spurious_wakeups = device_side.spurious;
         res.device.counters = std::move(device_side.counters);
+        res.injected.dropped_kicks = kick_.dropped();
+        res.injected.dropped_calls = call_.dropped();
+        // Interference: the first submitter stands for the driver role.
+        auto interference = [&](RoleStats& out, const RoleSide& side, std::optional<std::uint64_t> steal) {
+            out.involuntary_switches = side.sched_window.involuntary_switches;
+            out.runqueue_wait_ns = side.sched_window.runqueue_wait_ns;
+            out.steal_ns = steal;
+            const double lost_ns = double(out.runqueue_wait_ns.value_or(0)) + double(steal.value_or(0));
+            out.contended = res.seconds > 0 && lost_ns > kContendedShare * res.seconds * 1e9;
+        };
+        interference(res.driver, driver_sides.front(), steal_driver_);
+        interference(res.device, device_side, steal_device_);
         if (plan_.latency && driver.latency_ticks.count()) res.latency = driver.latency_ticks.scaled(1e9 / hz_);
         if (!driver.window_closed()) res.problems.push_back("the timed window never completed");
         if (res.errors.total()) res.problems.push_back(std::to_string(res.errors.total()) + " verification errors");
@@ -159,6 +173,7 @@ private:
         // Notification counters cover the timed window only, like the buffers they are divided by.
         std::uint64_t cpu_ns = 0, notifications = 0, suppressed = 0, sleeps = 0, spurious = 0;
         std::uint64_t cpu_at_start = 0;
+        ThreadSchedSample sched_at_start, sched_window;  // window start; then end minus start
         int seen_phase = int(Phase::warmup);
         LockStats lock;
         std::unique_ptr<RoleCounters> counters;
@@ -194,17 +209,26 @@ private:
         int p = ctl_.phase.load(std::memory_order_relaxed);
         if (p == side.seen_phase) return;
         if (side.seen_phase == int(Phase::warmup)) {
+            side.sched_at_start = sample_this_thread();
             side.cpu_at_start = thread_cpu_ns();
             if (side.counters) side.counters->start();
         }
         if (p == int(Phase::after)) {
             if (side.counters) side.counters->stop();
             side.cpu_ns = thread_cpu_ns() - side.cpu_at_start;
+            const ThreadSchedSample end = sample_this_thread();
+            auto diff = [](std::optional<std::uint64_t> a, std::optional<std::uint64_t> b) -> std::optional<std::uint64_t> {
+                if (a && b && *b >= *a) return *b - *a;
+                return std::nullopt;
+            };
+            side.sched_window.runqueue_wait_ns = diff(side.sched_at_start.runqueue_wait_ns, end.runqueue_wait_ns);
+            side.sched_window.involuntary_switches = diff(side.sched_at_start.involuntary_switches, end.involuntary_switches);
         }
         side.seen_phase = p;
     }
 
     void device_thread(DeviceCore<Ring>& dev, RoleSide& side) {
+        device_tid_.store(int(gettid()));
         if (start(side, Role::device, cfg_.device_cpu)) {
             WaitPolicy wait(cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
             const bool deliver = driver_wait() != WaitMode::spin;  // a spinning driver reads no eventfd
@@ -251,6 +275,7 @@ private:
         const bool locked = cfg_.submitters > 1;
         const bool kick_unlocked = cfg_.kick_mode == KickMode::unlocked;
         const bool deliver = cfg_.wait != WaitMode::spin;  // a spinning device reads no eventfd
+        driver_tid_.store(int(gettid()));  // with several submitters none sleeps (driver_wait)
         if (start(side, Role::driver, cfg_.driver_cpu)) {
             WaitPolicy wait(driver_wait(), cfg_.spin_ns, hz_, cfg_.watchdog_ms);
             bool flush = false;
@@ -310,6 +335,13 @@ private:
     // CPU time used so far by the engine's threads (device first), for telling a
     // stuck thread (spinning, burning CPU) from a starved one (not scheduled).
     std::uint64_t threads_cpu_ns() const;
+
+    // Whether a thread is blocked in the kernel ('S'/'D' in /proc), not merely preempted.
+    static bool thread_blocked(int tid);
+    // The sleeper's tid, for telling a lost notification from a delayed wake-up.
+    std::atomic<int> device_tid_{0}, driver_tid_{0};
+    // Steal time of each role's CPU at the window's start (the watchdog samples it).
+    std::optional<std::uint64_t> steal_start_driver_, steal_start_device_, steal_driver_, steal_device_;
 
     std::vector<std::optional<clockid_t>> thread_clocks_;
     RunConfig cfg_;

@@ -67,3 +67,12 @@ void Notifier::force_wake() {
 }
 
 }  // namespace ringlab
+
+namespace ringlab {
+
+bool Notifier::signalled() const {
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+}  // namespace ringlab

@@ -31,6 +31,9 @@ public:
     // Watchdog and shutdown: wake the receiver without counting as a notification.
     void force_wake();
 
+    // Watchdog: is a signal queued that the receiver has not consumed yet?
+    bool signalled() const;
+
     std::uint64_t dropped() const { return dropped_; }
 
 private:

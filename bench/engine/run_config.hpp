@@ -20,6 +20,19 @@ enum class LatencyMode : std::uint8_t { automatic, on, off };
 //       carries the sequence number's low 16 bits and the device echoes it back.
 enum class VerifyMode : std::uint8_t { full, ring };
 
+// Ranges shared by every front end (run/stress flags, sweep specs) and validate():
+// one place, so a value the spec parser accepts is one the engine runs.
+namespace limits {
+inline constexpr std::uint64_t kMaxSpinNs = 1'000'000'000;  // hybrid spin before sleeping
+inline constexpr double kMinDurationS = 0.001;              // far above any timer's step
+inline constexpr double kMaxDurationS = 3600;
+inline constexpr std::uint32_t kMaxRingSize = 32768;          // power of two, from 2
+inline constexpr std::uint64_t kMaxKickCostNs = 10'000'000;
+inline constexpr std::uint32_t kMaxSubmitters = 64;
+inline constexpr std::uint32_t kMaxPayloadBytes = 4096;       // multiple of 8
+inline constexpr std::uint32_t kMinWatchdogMs = 10, kMaxWatchdogMs = 600000;
+}  // namespace limits
+
 struct RunConfig {
     std::string layout = "split";           // split | split-inorder | packed | index
     std::string barrier = "smp";            // see ringlab list

@@ -1,6 +1,7 @@
 // run_result.hpp: what one engine run measured.  Plain data; bench/results turns it into JSON.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +20,11 @@ struct RoleStats {
     std::uint64_t suppressed = 0;        // notification decisions that said "no"
     std::uint64_t sleeps = 0;            // times the role blocked on its eventfd
     std::uint64_t spurious_wakeups = 0;  // woke up and found nothing to do
+    // Interference over the timed window (nullopt where the kernel does not say):
+    std::optional<std::uint64_t> involuntary_switches;  // preempted by other work
+    std::optional<std::uint64_t> runqueue_wait_ns;      // runnable but not running
+    std::optional<std::uint64_t> steal_ns;              // its CPU's steal time (hypervisor)
+    bool contended = false;  // lost more than kContendedShare of the window to others
     std::unique_ptr<RoleCounters> counters;  // PMU group opened in this role's thread, if any
 };
 
@@ -91,6 +97,19 @@ struct RunResult {
     RoleStats driver, device;
     VerifyErrors errors;
     std::uint64_t lost_notifications = 0;
+    // --inject: notifications dropped on purpose (whole run, warm-up included), and how
+    // many of those the watchdog found as a sleeper with work pending (detected); the
+    // rest were covered by a later notification (masked).
+    struct Injected {
+        std::uint64_t dropped_kicks = 0, dropped_calls = 0;
+        std::uint64_t detected_kicks = 0, detected_calls = 0;
+        std::uint64_t dropped() const { return dropped_kicks + dropped_calls; }
+        std::uint64_t detected() const {
+            return std::min(detected_kicks, dropped_kicks) + std::min(detected_calls, dropped_calls);
+        }
+        std::uint64_t masked() const { return dropped() - detected(); }
+    } injected;
+    bool contended() const { return driver.contended || device.contended; }
     std::vector<WatchdogEvent> watchdog;
     std::optional<Histogram> latency;   // round-trip per buffer, ns
     LockStats lock;                     // submitters' lock: submitting acquisitions in the window

@@ -13,7 +13,10 @@
 //    side waited for and abort the run.  Nothing waits forever.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstring>
 #include <chrono>
 #include <thread>
 
@@ -27,6 +30,21 @@ std::uint64_t EngineRun<Ring>::threads_cpu_ns() const {
         if (c && clock_gettime(*c, &ts) == 0) sum += std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
     }
     return sum;
+}
+
+template <class Ring>
+bool EngineRun<Ring>::thread_blocked(int tid) {
+    if (tid <= 0) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    std::FILE* f = std::fopen(path, "r");
+    if (!f) return false;
+    char buf[512];
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    const char* close = std::strrchr(buf, ')');  // the name may hold spaces and parentheses
+    return close && close[1] == ' ' && (close[2] == 'S' || close[2] == 'D');
 }
 
 template <class Ring>
@@ -53,15 +71,68 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
     int starved_periods = 0;
     constexpr int kMaxStarvedPeriods = 10;
     const auto bound = milliseconds(cfg_.watchdog_ms);
+    // A lost notification is recognised much sooner than a stall: a sleeper blocked in
+    // the kernel, with work pending and no signal queued for it, can only wake by its
+    // own timeout.  React after a few times the typical natural pause seen in this run
+    // (a wake-up takes tens of microseconds; a kick cost can stretch it), at least
+    // kLostFloor and at most the watchdog period, so --inject at --outstanding 1 costs
+    // milliseconds per drop, not the 2 s period.
+    constexpr auto kLostFloor = milliseconds(5);
+    double typical_pause_ns = 0;  // moving average of the pauses between position changes
+    bool forced = false;  // the last change followed a watchdog wake: not a natural pause
+    int seen_phase = int(Phase::warmup);
+    auto sample_steal = [&](std::optional<std::uint64_t>& drv, std::optional<std::uint64_t>& dev) {
+        drv = cpu_steal_ns(cfg_.driver_cpu);
+        dev = cpu_steal_ns(cfg_.device_cpu);
+    };
     while (ctl_.finished.load() < nthreads) {
         std::this_thread::sleep_for(milliseconds(2));
+        if (const int ph = ctl_.phase.load(std::memory_order_relaxed); ph != seen_phase) {
+            if (seen_phase == int(Phase::warmup)) sample_steal(steal_start_driver_, steal_start_device_);
+            if (ph == int(Phase::after)) {
+                std::optional<std::uint64_t> d, v;
+                sample_steal(d, v);
+                if (d && steal_start_driver_ && *d >= *steal_start_driver_) steal_driver_ = *d - *steal_start_driver_;
+                if (v && steal_start_device_ && *v >= *steal_start_device_) steal_device_ = *v - *steal_start_device_;
+            }
+            seen_phase = ph;
+        }
         auto pos = positions();
         auto now = steady_clock::now();
         if (pos != last_pos) {
+            if (!forced) {
+                const double p = double(duration_cast<nanoseconds>(now - last_change).count());
+                typical_pause_ns = typical_pause_ns == 0 ? p : 0.9 * typical_pause_ns + 0.1 * p;
+            }
+            forced = false;
             last_pos = pos;
             last_change = now;
             cpu_at_change = threads_cpu_ns();
             starved_periods = 0;
+            continue;
+        }
+        const auto lost_bound = std::min<nanoseconds>(
+            bound, std::max<nanoseconds>(kLostFloor, nanoseconds(std::uint64_t(typical_pause_ns * 4))));
+        if (now - last_change >= lost_bound && now - last_change < bound) {
+            // Both blocked: the sleeper cannot wake, and the sender is not merely preempted
+            // between publishing and kicking (a loaded machine must not fake a loss).
+            const bool dev_lost = ctl_.device_sleeping.load() != 0 && ring_.pending_for_device() && !kick_.signalled() &&
+                                  thread_blocked(device_tid_.load()) && thread_blocked(driver_tid_.load());
+            const bool drv_lost = !dev_lost && ctl_.driver_sleeping.load() != 0 && ring_.pending_for_driver() &&
+                                  !call_.signalled() && thread_blocked(driver_tid_.load()) &&
+                                  thread_blocked(device_tid_.load());
+            if (dev_lost || drv_lost) {
+                ++res.lost_notifications;
+                ++(dev_lost ? res.injected.detected_kicks : res.injected.detected_calls);
+                res.watchdog.push_back({dev_lost ? "device" : "driver",
+                                        dev_lost ? "a kick: it slept while buffers were available"
+                                                 : "a call: it slept while completions were pending",
+                                        describe_snapshot(ring_.snapshot()), true});
+                (dev_lost ? kick_ : call_).force_wake();
+                forced = true;
+                last_change = now;
+                cpu_at_change = threads_cpu_ns();
+            }
             continue;
         }
         if (now - last_change < bound) continue;
@@ -74,12 +145,16 @@ void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
         bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
         if (dev_sleep && ring_.pending_for_device()) {
             ++res.lost_notifications;
+            ++res.injected.detected_kicks;
+            forced = true;
             res.watchdog.push_back({"device", "a kick: it slept while buffers were available", state, true});
             kick_.force_wake();
             continue;
         }
         if (drv_sleep && ring_.pending_for_driver()) {
             ++res.lost_notifications;
+            ++res.injected.detected_calls;
+            forced = true;
             res.watchdog.push_back({"driver", "a call: it slept while completions were pending", state, true});
             call_.force_wake();
             continue;

@@ -85,7 +85,14 @@ std::unique_ptr<PmuSession> open_pmu_session(const std::vector<std::string>& eve
                             " (give libpfm4 event names, comma-separated, optionally alias=NAME)");
         }
     }
-    return std::make_unique<LibpfmSession>(pmu::probe(requested));
+    pmu::Capability cap = pmu::probe(requested);
+    // A name libpfm4 could not encode is a typo, not a machine without counters: bad input.
+    if (!events.empty())
+        for (const auto& e : cap.events)
+            if (!e.encoding && !e.spec.name.empty() && e.reason.rfind("unknown event", 0) == 0)
+                throw SpecError("--events: " + e.reason + " (give libpfm4 event names, e.g. cycles,instructions; "
+                                "`perf list` shows this machine's)");
+    return std::make_unique<LibpfmSession>(std::move(cap));
 }
 
 }  // namespace ringlab::sweep

@@ -1,5 +1,6 @@
 // result_export.cpp: RunResult -> SCHEMA.md counters and entry.ringlab; atomic writes.
 #include "sweep/result_export.hpp"
+#include "sweep/output_path.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -54,11 +55,16 @@ nlohmann::json duration_json(const DurationStats& d) {
 }
 
 nlohmann::json role_json(const RoleStats& s) {
+    auto opt = [](const std::optional<std::uint64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
     return {{"cpu_ns", s.cpu_ns},
             {"notifications", s.notifications},
             {"suppressed", s.suppressed},
             {"sleeps", s.sleeps},
-            {"spurious_wakeups", s.spurious_wakeups}};
+            {"spurious_wakeups", s.spurious_wakeups},
+            {"involuntary_switches", opt(s.involuntary_switches)},
+            {"runqueue_wait_ns", opt(s.runqueue_wait_ns)},
+            {"steal_ns", opt(s.steal_ns)},
+            {"contended", s.contended}};
 }
 
 nlohmann::json hardware_json(const std::vector<CounterReading>& v, const std::string& role, Nulls& nulls) {
@@ -164,6 +170,20 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
     return c;
 }
 
+std::string inject_spec(const RunConfig& c) {
+    std::string s;
+    char buf[64];
+    if (c.drop_kick > 0) {
+        std::snprintf(buf, sizeof buf, "drop-kick=%g", c.drop_kick);
+        s += buf;
+    }
+    if (c.drop_call > 0) {
+        std::snprintf(buf, sizeof buf, "%sdrop-call=%g", s.empty() ? "" : ",", c.drop_call);
+        s += buf;
+    }
+    return s;
+}
+
 nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement) {
     return {{"layout", c.layout},
             {"barrier", c.barrier},
@@ -180,6 +200,7 @@ nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placeme
             {"payload_bytes", c.payload_bytes},
             {"cache_line", c.cache_line},
             {"verify", c.verify == VerifyMode::full ? "full" : "ring"},
+            {"inject", inject_spec(c)},
             {"placement", placement}};
 }
 
@@ -201,6 +222,11 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
                    {"corrupt", r.errors.corrupt},
                    {"lost_notifications", r.lost_notifications}};
     e["window"] = {{"buffers", r.buffers}, {"seconds", r.seconds}, {"ticks", r.ticks}};
+    // A role that lost a share of the window to other work (see engine/interference.hpp).
+    e["contended"] = r.contended();
+    if (r.config.drop_kick > 0 || r.config.drop_call > 0)
+        e["injected"] = {{"dropped_kicks", r.injected.dropped_kicks}, {"dropped_calls", r.injected.dropped_calls},
+                         {"detected", r.injected.detected()}, {"masked", r.injected.masked()}};
     e["timer"] = {{"name", r.timer_name}, {"core_cycles", r.timer_core_cycles},
                   {"resolution_ticks", r.timer_resolution_ticks}};
     e["timer"]["freq_hz"] = nulls.number("timer.freq_hz", r.timer_hz > 0 ? std::optional(r.timer_hz) : std::nullopt,
@@ -269,6 +295,8 @@ std::size_t scrub_non_finite(nlohmann::json& j) {
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent) {
+    // The rename below would replace a device, FIFO or symlink with a regular file.
+    if (auto why = output_path_problem(path); !why.empty()) throw std::runtime_error(path + " " + why);
     const std::string text = j.dump(indent) + "\n";
     // Same directory as the target: rename(2) is only atomic within one file system.
     std::string tmp = path + ".tmp." + std::to_string(::getpid());

@@ -78,6 +78,8 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
 
 // The configuration part of entry.ringlab.
 nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement);
+// --inject as given ("drop-kick=0.01,drop-call=0.5"), "" when nothing is injected.
+std::string inject_spec(const RunConfig& c);
 
 // A latency histogram for histograms.json: count, min, max, percentiles and
 // the non-empty buckets as [lower, upper, count] (all ns).

@@ -165,7 +165,9 @@ SweepConfig config_of(const RunConfig& c, const std::string& placement) {
 nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x) {
     results::Nulls nulls;
     auto counters = results::export_counters(r, x, nulls);
-    const std::string name = config_of(r.config, x.placement).benchmark_name();
+    std::string name = config_of(r.config, x.placement).benchmark_name();
+    // An injected run must never look like a clean one, down to its name.
+    if (const std::string inj = results::inject_spec(r.config); !inj.empty()) name += "/inject:" + inj;
     nlohmann::json e = {{"name", name},          {"family_index", 0},      {"per_family_instance_index", 0},
                         {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
                         {"repetition_index", 0}, {"threads", 1},           {"iterations", r.buffers}};

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep/output_path.hpp"
+#include "sweep/pmu_bridge.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "topo/topology.hpp"
@@ -38,12 +40,15 @@ const char kUsage[] =
     "                     the estimated time; run nothing, write nothing\n"
     "  --resume           continue an interrupted sweep in --out (same spec and flags)\n"
     "  --seed N           seed of the order shuffle (default: random, recorded)\n"
+    "  --max-configurations N  refuse a spec whose product has more combinations than N\n"
+    "                     (default 100000; 1..100000000), counted before it is expanded\n"
     "  --benchmark_*      passed to Google Benchmark (filter, repetitions, min_time,\n"
     "                     enable_random_interleaving, out, ...)\n"
     "\n"
     "Exit status: 0 all verified; 1 a configuration failed verification, lost\n"
-    "notifications or could not run; 2 bad input (nothing written); 130 interrupted\n"
-    "(Ctrl-C: results.json stays valid with complete=false; continue with --resume).\n";
+    "notifications or could not run, or results could not be written; 2 bad input\n"
+    "(nothing written); 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (results.json\n"
+    "stays valid with complete=false, interrupted=true; continue with --resume).\n";
 
 void print_usage(FILE* f) {
     std::string names;
@@ -52,7 +57,7 @@ void print_usage(FILE* f) {
 }
 
 struct Args {
-    std::string preset, spec_file, out, placement, events, cpus, seed;
+    std::string preset, spec_file, out, placement, events, cpus, seed, max_configurations;
     bool dry_run = false, resume = false, help = false;
     std::vector<std::string> gb_args;
 };
@@ -81,10 +86,11 @@ Args parse_args(int argc, char** argv) {
                          : key == "--placement" ? &a.placement
                          : key == "--events" ? &a.events
                          : key == "--cpus" ? &a.cpus
-                         : key == "--seed" ? &a.seed : nullptr;
+                         : key == "--seed" ? &a.seed
+                         : key == "--max-configurations" ? &a.max_configurations : nullptr;
         if (!dst)
             throw SpecError("unknown option '" + arg + "'; valid options: --preset, --spec, --out, --placement, "
-                            "--cpus, --events, --dry-run, --resume, --seed, --benchmark_* (see --help)");
+                            "--cpus, --events, --dry-run, --resume, --seed, --max-configurations, --benchmark_* (see --help)");
         if (!has_value) {
             if (i + 1 >= argc) throw SpecError("option " + key + " needs a value");
             value = argv[++i];
@@ -105,11 +111,21 @@ std::uint64_t parse_u64(const std::string& s, const char* what) {
     }
 }
 
+constexpr std::uint64_t kMaxCpuNumber = 65535;
+
 std::pair<int, int> parse_cpus(const std::string& s, const topo::Topology* t) {
     auto comma = s.find(',');
     if (comma == std::string::npos) throw SpecError("--cpus takes two CPU numbers as A,B (driver, device), not '" + s + "'");
-    int a = static_cast<int>(parse_u64(s.substr(0, comma), "--cpus"));
-    int b = static_cast<int>(parse_u64(s.substr(comma + 1), "--cpus"));
+    // Checked before the narrowing to int: 4294967296 must not become CPU 0.
+    auto cpu = [&](const std::string& part) {
+        const std::uint64_t v = parse_u64(part, "--cpus");
+        if (v > kMaxCpuNumber)
+            throw SpecError("--cpus " + s + ": CPU " + part + " is out of range (CPU numbers are 0.." +
+                            std::to_string(kMaxCpuNumber) + ")");
+        return static_cast<int>(v);
+    };
+    int a = cpu(s.substr(0, comma));
+    int b = cpu(s.substr(comma + 1));
     if (a == b) throw SpecError("--cpus needs two different CPUs (driver and device each spin on their own)");
     if (t) {
         auto usable = t->usable();
@@ -175,6 +191,35 @@ void dry_run(const sweep::SweepPlan& p) {
                 static_cast<unsigned long long>(p.expansion.combinations), hms(total).c_str());
 }
 
+constexpr std::uint64_t kDefaultMaxConfigurations = 100000;
+
+// --out and the files the sweep will write there: a directory, and in it only new
+// names or regular files (a rename would replace a device, FIFO or symlink).
+void check_out_dir(const std::string& out) {
+    if (auto why = results::output_dir_problem(out); !why.empty()) throw SpecError("--out " + out + " " + why);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(out, ec)) return;
+    for (const char* f : {"results.json", "histograms.json", "spec.json"}) {
+        const std::string path = out + "/" + f;
+        if (auto why = results::output_path_problem(path); !why.empty()) throw SpecError("--out: " + path + " " + why);
+    }
+}
+
+// The Google Benchmark flags whose values ringlab depends on, checked in its own words
+// (GB itself accepts --benchmark_repetitions=0 and -3).
+void check_gb_args(const std::vector<std::string>& gb) {
+    for (const auto& g : gb) {
+        const std::string flag = "--benchmark_repetitions";
+        if (g.rfind(flag, 0) != 0) continue;
+        if (g.size() == flag.size() || g[flag.size()] != '=')
+            throw SpecError(flag + " needs a value: " + flag + "=N with N in 1..1000");
+        const std::string v = g.substr(flag.size() + 1);
+        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 4 || std::stoul(v) < 1 ||
+            std::stoul(v) > 1000)
+            throw SpecError(flag + "=" + v + " is not valid (an integer from 1 to 1000)");
+    }
+}
+
 int sweep_main_checked(int argc, char** argv) {
     Args a = parse_args(argc, argv);
     if (a.help) {
@@ -188,6 +233,14 @@ int sweep_main_checked(int argc, char** argv) {
     p.spec = a.preset.empty() ? sweep::load_spec_file(a.spec_file) : sweep::load_preset(a.preset);
     if (a.out.empty() && !a.dry_run) throw SpecError("--out DIR is required (or use --dry-run)");
     if (a.resume && a.dry_run) throw SpecError("--resume and --dry-run do not go together");
+    if (!a.dry_run) check_out_dir(a.out);
+    check_gb_args(a.gb_args);
+    std::uint64_t max_configurations = kDefaultMaxConfigurations;
+    if (!a.max_configurations.empty()) {
+        max_configurations = parse_u64(a.max_configurations, "--max-configurations");
+        if (max_configurations < 1 || max_configurations > 100'000'000)
+            throw SpecError("--max-configurations " + a.max_configurations + " is out of range (1..100000000)");
+    }
     p.preset = a.preset;
     p.spec_file = a.spec_file;
     p.out_dir = a.out;
@@ -219,6 +272,8 @@ int sweep_main_checked(int argc, char** argv) {
         p.events = split_commas(a.events);
         for (const auto& e : p.events)
             if (e.empty()) throw SpecError("--events: empty event name in '" + a.events + "'");
+        // The runner probes them before writing anything; a dry run must refuse a typo too.
+        if (a.dry_run) (void)sweep::open_pmu_session(p.events);
     }
 
     // The seed: --seed, else the interrupted sweep's (same order on --resume), else random.
@@ -238,6 +293,13 @@ int sweep_main_checked(int argc, char** argv) {
     }
     if (!have_seed) seed = std::random_device{}() | (std::uint64_t(std::random_device{}()) << 32);
 
+    // Counted before the product is built: a spec of 2e9 combinations must be refused,
+    // not expanded into memory.
+    const std::uint64_t product = sweep::count_combinations(p.spec);
+    if (product > max_configurations)
+        throw SpecError("the spec has " + (product == UINT64_MAX ? std::string("more than 2^64") : std::to_string(product)) +
+                        " combinations, more than --max-configurations " + std::to_string(max_configurations) +
+                        " allows; split the spec into rows or raise --max-configurations");
     sweep::PlacementChoices choices;
     if (topology && !p.cpus) {
         for (const auto& pair : topo::representative_pairs(*topology)) choices.available.push_back(topo::relation_name(pair.relation));

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -17,7 +18,9 @@
 #include <set>
 #include <stdexcept>
 #include <map>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -40,49 +43,65 @@ constexpr const char* kErrorNameSuffix = "_error";
 constexpr const char* kHwlocTopologyFile = "topology-hwloc.xml";
 
 // ---------------------------------------------------------------------------
-// SIGINT: stop after the current configuration.
+// SIGINT, SIGTERM, SIGHUP: stop after the current configuration.
 // ---------------------------------------------------------------------------
-// SIGINT is blocked in every thread (the engine's threads inherit the mask, so a
-// Ctrl-C never interrupts a timed window or an eventfd wait); one watcher thread
-// takes it with sigwait.  The first Ctrl-C sets the flag, the second kills the
-// process at once (results.json is still the valid one of the last configuration).
+// The three are blocked in every thread (the engine's threads inherit the mask, so a
+// signal never interrupts a timed window or an eventfd wait); one watcher thread
+// takes them with sigwait.  The first sets the flag (and which signal it was: the exit
+// status is 128 + that number, as a shell expects); the second rewrites results.json
+// with interrupted=true (under the document's lock, so never half-way through a
+// reported configuration) and then dies of that signal at once.
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+// A results write failed (a full disk): every later configuration is skipped at once.
+std::atomic<bool> g_write_failed{false};
+// Held while the results document changes or is written.
+std::timed_mutex g_doc_mutex;
 
-class SigintWatcher {
+const char* signal_word(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "Ctrl-C"; }
+
+class SignalWatcher {
 public:
-    SigintWatcher() {
+    explicit SignalWatcher(std::function<void()> on_abort) : on_abort_(std::move(on_abort)) {
         sigset_t set;
         sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGUSR2);
+        for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&set, s);
         pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
         g_interrupted = false;
+        g_signal = 0;
         thread_ = std::thread([this, set] {
             int sig = 0;
             while (sigwait(&set, &sig) == 0) {
                 if (stop_) return;
-                if (sig != SIGINT) continue;
+                if (sig == SIGUSR2) continue;
                 if (!g_interrupted.exchange(true)) {
-                    static const char msg[] =
-                        "\n[sweep] interrupted: stopping after the current configuration "
-                        "(Ctrl-C again to abort at once)\n";
-                    (void)!::write(2, msg, sizeof msg - 1);
-                } else {
-                    ::signal(SIGINT, SIG_DFL);
-                    sigset_t one;
-                    sigemptyset(&one);
-                    sigaddset(&one, SIGINT);
-                    pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
-                    ::raise(SIGINT);
+                    g_signal = sig;
+                    std::string msg = std::string("\n[sweep] interrupted (") + signal_word(sig) +
+                                      "): stopping after the current configuration (again to abort at once)\n";
+                    (void)!::write(2, msg.data(), msg.size());
+                    continue;
                 }
+                // Second signal: leave a file that says it was interrupted, then go.
+                if (g_doc_mutex.try_lock_for(std::chrono::seconds(3))) {
+                    try {
+                        on_abort_();
+                    } catch (...) {
+                    }
+                }
+                ::signal(sig, SIG_DFL);
+                sigset_t one;
+                sigemptyset(&one);
+                sigaddset(&one, sig);
+                pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+                ::raise(sig);
             }
         });
     }
-    ~SigintWatcher() {
+    ~SignalWatcher() {
         stop_ = true;
         pthread_kill(thread_.native_handle(), SIGUSR2);
         thread_.join();
-        // Drop a SIGUSR2/SIGINT still pending before restoring the caller's mask.
+        // Drop a SIGUSR2 still pending before restoring the caller's mask.
         sigset_t pending;
         sigpending(&pending);
         timespec zero{0, 0};
@@ -94,6 +113,7 @@ public:
     }
 
 private:
+    std::function<void()> on_abort_;
     sigset_t old_mask_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
@@ -179,6 +199,7 @@ struct Runner {
 
     // The environment again, now with the timer a run reported and the CPUs it used.
     void refresh_environment(const RunResult& r) {
+        std::lock_guard<std::timed_mutex> lock(g_doc_mutex);
         set_environment(doc.ringlab(), {r.config.driver_cpu, r.config.device_cpu},
                         pmu ? pmu->warnings() : std::vector<std::string>{}, &r);
         env_has_timer = r.timer_hz > 0;
@@ -189,6 +210,10 @@ struct Runner {
         // With random interleaving every configuration starts early, so there a Ctrl-C
         // stops everything and the partial configurations are dropped (see ReportRuns).
         if (g_interrupted && (!slot.started || interleaving)) {
+            state.SkipWithError("interrupted");
+            return;
+        }
+        if (g_write_failed) {  // the results cannot be kept: measuring more would be wasted
             state.SkipWithError("interrupted");
             return;
         }
@@ -396,6 +421,7 @@ public:
     // their aggregates.
     void ReportRuns(const std::vector<Run>& runs) override {
         if (runs.empty()) return;
+        std::lock_guard<std::timed_mutex> lock(g_doc_mutex);
         const std::string name = runs.front().run_name.function_name;
         // A configuration with any run skipped after Ctrl-C is not a result: drop all of
         // it (its aggregates too), so --resume runs it again whole.
@@ -426,9 +452,11 @@ public:
         slot->trials.clear();  // reported; a histogram each is too much to keep for a full sweep
         try {
             runner_.doc.ringlab()["configurations"]["done"] = runner_.doc.completed_run_names().size();
-            runner_.doc.write(false, false);
+            runner_.doc.write(false, g_interrupted.load());
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "[sweep] cannot write results: %s\n", e.what());
+            if (!g_write_failed.exchange(true))
+                std::fprintf(stderr, "[sweep] cannot write results: %s; stopping the sweep (the last results.json "
+                             "written stays as it was)\n", e.what());
             write_failed = true;
         }
         if (iterations) runner_.progress(*slot, iterations);
@@ -498,6 +526,27 @@ int run_sweep(SweepPlan& plan) {
         } catch (const std::exception& e) {
             std::fprintf(stderr, "ringlab sweep: --resume: %s\n", e.what());
             return 2;
+        }
+        // Repetitions and time per run decide what each entry is a sample of: mixing
+        // 5-repetition and 2-repetition configurations in one file is two experiments.
+        for (const char* flag : {"benchmark_repetitions", "benchmark_min_time"}) {
+            const auto& prev = run.doc.previous_ringlab();
+            std::vector<std::string> prev_flags;
+            if (prev.contains("gb_flags") && prev["gb_flags"].is_array())
+                for (const auto& f : prev["gb_flags"])
+                    if (f.is_string()) prev_flags.push_back(f.get<std::string>());
+            auto value_of = [&](const std::vector<std::string>& flags) {
+                std::string v = "(not given)";
+                for (const auto& f : flags)
+                    if (f.rfind(std::string("--") + flag + "=", 0) == 0) v = f.substr(std::strlen(flag) + 3);
+                return v;
+            };
+            if (value_of(prev_flags) != value_of(plan.gb_args)) {
+                std::fprintf(stderr, "ringlab sweep: --resume: --%s is %s now but was %s in the interrupted sweep; "
+                             "give the same value, or use another --out\n", flag, value_of(plan.gb_args).c_str(),
+                             value_of(prev_flags).c_str());
+                return 2;
+            }
         }
         already = run.doc.completed_run_names();
     } else if (fs::exists(run.doc.results_path())) {
@@ -591,7 +640,21 @@ int run_sweep(SweepPlan& plan) {
         run.by_name[slot->name] = raw;
         run.slots.push_back(std::move(slot));
     }
-    run.total = count_filtered(run.slots, benchmark::GetBenchmarkFilter());
+    try {
+        run.total = count_filtered(run.slots, benchmark::GetBenchmarkFilter());
+    } catch (const std::regex_error&) {
+        std::fprintf(stderr, "ringlab sweep: --benchmark_filter '%s' is not a valid extended regular expression\n",
+                     benchmark::GetBenchmarkFilter().c_str());
+        benchmark::ClearRegisteredBenchmarks();
+        return 2;
+    }
+    if (run.total == 0 && !run.slots.empty()) {
+        std::fprintf(stderr, "ringlab sweep: --benchmark_filter '%s' matches none of the %zu configurations to run "
+                     "(see --dry-run for their names); nothing written\n",
+                     benchmark::GetBenchmarkFilter().c_str(), run.slots.size());
+        benchmark::ClearRegisteredBenchmarks();
+        return 2;
+    }
     for (const auto& s : run.slots) run.total_estimate += s->estimate_s;
     if (run.total < run.slots.size() && run.total > 0)
         run.total_estimate *= double(run.total) / double(run.slots.size());
@@ -662,13 +725,20 @@ int run_sweep(SweepPlan& plan) {
                  plan.out_dir.c_str());
 
     bool interrupted = false;
+    g_write_failed = false;
     {
-        SigintWatcher watcher;
+        SignalWatcher watcher([&run] { run.doc.write(false, true); });
         CaptureReporter rep(run, isatty(1) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None);
         if (run.total > 0) benchmark::RunSpecifiedBenchmarks(&rep);
         interrupted = g_interrupted.load();
     }
     benchmark::ClearRegisteredBenchmarks();
+    if (g_write_failed) {
+        std::fprintf(stderr, "ringlab sweep: stopped: results could not be written to %s (see above); "
+                     "%s holds the configurations written before the failure\n",
+                     plan.out_dir.c_str(), run.doc.results_path().c_str());
+        return 1;
+    }
 
     r["finished_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     r["configurations"]["done"] = run.doc.completed_run_names().size();
@@ -684,7 +754,7 @@ int run_sweep(SweepPlan& plan) {
         std::fprintf(stderr, "[sweep] interrupted after %zu/%zu configurations; %s is valid (complete=false). "
                      "Continue with: ringlab sweep ... --out %s --resume\n",
                      run.done, run.total, run.doc.results_path().c_str(), plan.out_dir.c_str());
-        return 130;
+        return 128 + (g_signal.load() ? g_signal.load() : SIGINT);
     }
     std::fprintf(stderr, "[sweep] done: %zu configurations in %s -> %s%s\n", run.done,
                  hms(std::chrono::duration<double>(std::chrono::steady_clock::now() - run.t0).count()).c_str(),

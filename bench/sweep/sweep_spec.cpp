@@ -2,6 +2,7 @@
 #include "sweep/sweep_spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <set>
@@ -140,16 +141,19 @@ std::string parse_value(const AxisInfo& a, const nlohmann::json& v, const std::s
             const auto s = v.get<std::string>();
             if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
                 throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not \"" + s + "\"");
+            // Checked here, not by stoull: its out_of_range would reach the user raw.
+            if (s.size() > 19) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not \"" + s + "\"");
             n = std::stoull(s);
         } else
             throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + v.dump());
         bool ok = true;
-        if (a.name == "batch") ok = n >= 1 && n <= 32768;
-        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= 32768;
-        else if (a.name == "outstanding") ok = n <= 32768;
-        else if (a.name == "kick_cost_ns") ok = n <= 10'000'000;
-        else if (a.name == "submitters") ok = n >= 1 && n <= 64;
-        else if (a.name == "payload_bytes") ok = n <= 4096 && n % 8 == 0;
+        // The engine's own limits (engine/run_config.hpp): a value accepted here is one it runs.
+        if (a.name == "batch") ok = n >= 1 && n <= limits::kMaxRingSize;
+        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= limits::kMaxRingSize;
+        else if (a.name == "outstanding") ok = n <= limits::kMaxRingSize;
+        else if (a.name == "kick_cost_ns") ok = n <= limits::kMaxKickCostNs;
+        else if (a.name == "submitters") ok = n >= 1 && n <= limits::kMaxSubmitters;
+        else if (a.name == "payload_bytes") ok = n <= limits::kMaxPayloadBytes && n % 8 == 0;
         else if (a.name == "cache_line") ok = n == 64 || n == 128;
         if (!ok) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + std::to_string(n));
         return std::to_string(n);
@@ -193,6 +197,13 @@ void check_keys(const nlohmann::json& j, const std::set<std::string>& allowed, c
     }
 }
 
+std::string num_text(double v) {
+    std::ostringstream o;
+    o.precision(12);
+    o << v;
+    return o.str();
+}
+
 SweepSettings parse_settings(const nlohmann::json& j, const SweepSettings& base) {
     SweepSettings s = base;
     if (!j.is_object()) throw SpecError("spec: 'settings' must be an object");
@@ -202,18 +213,24 @@ SweepSettings parse_settings(const nlohmann::json& j, const SweepSettings& base)
     auto num = [&](const char* k, auto& dst, double lo, double hi) {
         if (!j.contains(k)) return;
         const auto& v = j.at(k);
-        if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi)
-            throw SpecError(std::string("settings: '") + k + "' must be a number in " + std::to_string(lo) + ".." +
-                            std::to_string(hi) + ", not " + v.dump());
+        using T = std::remove_reference_t<decltype(dst)>;
+        const bool whole = std::is_integral_v<T>;
+        if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi ||
+            (whole && !v.is_number_integer() && v.get<double>() != std::floor(v.get<double>())))
+            throw SpecError(std::string("settings: '") + k + "' must be " + (whole ? "an integer" : "a number") + " in " +
+                            num_text(lo) + ".." + num_text(hi) + ", not " + v.dump());
         dst = v.get<std::remove_reference_t<decltype(dst)>>();
     };
     num("buffers", s.buffers, 1, 1e12);
-    num("duration_s", s.duration_s, 0, 3600);
+    num("duration_s", s.duration_s, 0, limits::kMaxDurationS);
+    if (s.duration_s > 0 && s.duration_s < limits::kMinDurationS)
+        throw SpecError("settings: 'duration_s' must be 0 (count buffers) or between 0.001 and 3600, not " +
+                        j.at("duration_s").dump());
     num("min_time", s.min_time, 0, 3600);
     num("repetitions", s.repetitions, 1, 1000);
     num("warmup_buffers", s.warmup_buffers, 0, 1e12);
-    num("watchdog_ms", s.watchdog_ms, 10, 600000);
-    num("spin_ns", s.spin_ns, 0, 1e10);
+    num("watchdog_ms", s.watchdog_ms, limits::kMinWatchdogMs, limits::kMaxWatchdogMs);
+    num("spin_ns", s.spin_ns, 0, double(limits::kMaxSpinNs));
     if (j.contains("latency")) {
         const auto& v = j.at("latency");
         if (!v.is_string() || (v != "auto" && v != "on" && v != "off"))
@@ -239,6 +256,8 @@ SweepSpec parse_spec(const nlohmann::json& j) {
     check_keys(j, {"name", "description", "axes", "rows", "settings", "exclude", "$comment"}, "spec");
     SweepSpec spec;
     spec.source = j;
+    for (const char* k : {"name", "description"})
+        if (j.contains(k) && !j.at(k).is_string()) throw SpecError(std::string("spec: '") + k + "' must be a string, not " + j.at(k).dump());
     spec.name = j.value("name", std::string("custom"));
     spec.description = j.value("description", std::string());
 
@@ -256,6 +275,8 @@ SweepSpec parse_spec(const nlohmann::json& j) {
             if (!r.is_object()) throw SpecError(where + ": must be an object");
             check_keys(r, {"name", "axes", "allow_unsafe", "settings", "$comment"}, where);
             Row row;
+            if (r.contains("name") && !r.at("name").is_string())
+                throw SpecError(where + ": 'name' must be a string, not " + r.at("name").dump());
             row.name = r.value("name", where);
             row.settings = spec.settings;
             if (r.contains("settings")) row.settings = parse_settings(r.at("settings"), spec.settings);
@@ -303,17 +324,66 @@ const Row& SweepSpec::row_of(const SweepConfig& c) const {
     return rows.front();
 }
 
+namespace {
+
+// The JSON library's message without its "[json.exception.parse_error.101] " prefix.
+std::string json_words(const nlohmann::json::exception& e) {
+    std::string w = e.what();
+    if (auto close = w.find("] "); w.rfind("[json.exception.", 0) == 0 && close != std::string::npos) w = w.substr(close + 2);
+    return w;
+}
+
+// Parses text, refusing a key given twice in one object (the library would keep the
+// last one silently, so a spec could say two things and mean one).
+nlohmann::json parse_strict(const std::string& text) {
+    std::vector<std::set<std::string>> open;  // keys seen in each enclosing object
+    std::vector<std::string> path;            // the key that opened each level, for the message
+    std::string last_key;
+    nlohmann::json::parser_callback_t cb = [&](int, nlohmann::json::parse_event_t ev, nlohmann::json& v) {
+        using E = nlohmann::json::parse_event_t;
+        if (ev == E::object_start) {
+            open.emplace_back();
+            path.push_back(last_key);
+        } else if (ev == E::object_end) {
+            if (!open.empty()) open.pop_back();
+            if (!path.empty()) path.pop_back();
+        } else if (ev == E::key) {
+            last_key = v.get<std::string>();
+            if (!open.empty() && !open.back().insert(last_key).second) {
+                std::string where = path.empty() || path.back().empty() ? "the top level" : "object '" + path.back() + "'";
+                throw SpecError("key '" + last_key + "' appears twice in " + where + "; give each key once");
+            }
+        }
+        return true;
+    };
+    return nlohmann::json::parse(text, cb);
+}
+
+}  // namespace
+
 SweepSpec parse_spec_text(const std::string& text, const std::string& origin) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(text);
+        j = parse_strict(text);
+    } catch (const SpecError& e) {
+        throw SpecError(origin + ": " + e.what());
     } catch (const nlohmann::json::parse_error& e) {
-        throw SpecError(origin + ": not valid JSON: " + e.what());
+        throw SpecError(origin + ": not valid JSON at byte " + std::to_string(e.byte) + ": " + json_words(e));
+    } catch (const nlohmann::json::out_of_range& e) {
+        // e.g. 1e400: not representable as a double.
+        throw SpecError(origin + ": a number is out of range of a JSON double (" + json_words(e) + ")");
+    } catch (const nlohmann::json::exception& e) {
+        throw SpecError(origin + ": not valid JSON: " + json_words(e));
     }
     try {
         return parse_spec(j);
     } catch (const SpecError& e) {
         throw SpecError(origin + ": " + e.what());
+    } catch (const nlohmann::json::exception& e) {
+        // A value of the wrong type the checks above did not name (a bug to fix there).
+        throw SpecError(origin + ": a value has the wrong type: " + json_words(e));
+    } catch (const std::out_of_range& e) {
+        throw SpecError(origin + ": a number is out of range");
     }
 }
 
@@ -379,6 +449,24 @@ void shuffle_configs(std::vector<SweepConfig>& v, std::uint64_t seed) {
         std::size_t j = static_cast<std::size_t>(rng() % i);
         std::swap(v[i - 1], v[j]);
     }
+}
+
+std::uint64_t count_combinations(const SweepSpec& spec) {
+    std::uint64_t total = 0;
+    // "all" fans out into at most every relation the placement axis names.
+    const std::uint64_t all_width = find_axis("placement")->values.size() - 2;
+    for (const auto& row : spec.rows) {
+        std::uint64_t n = 1;
+        for (const auto& [name, vals] : row.axes) {
+            std::uint64_t width = 0;
+            for (const auto& v : vals) width += (name == "placement" && v == kPlacementAll) ? all_width : 1;
+            if (width && n > UINT64_MAX / width) return UINT64_MAX;
+            n *= width;
+        }
+        if (total > UINT64_MAX - n) return UINT64_MAX;
+        total += n;
+    }
+    return total;
 }
 
 Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoices* placements) {

@@ -137,6 +137,9 @@ struct Expansion {
 struct PlacementChoices {
     std::vector<std::string> available;  // e.g. {"same-l3"} on a small VM
 };
+// The size of the product over every row (placement "all" counted as its widest
+// fan-out), saturating at UINT64_MAX: what expand() would visit, without building it.
+std::uint64_t count_combinations(const SweepSpec& spec);
 Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoices* placements = nullptr);
 
 // Deterministic Fisher-Yates (std::shuffle differs between standard libraries).

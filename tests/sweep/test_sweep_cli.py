@@ -75,7 +75,8 @@ def test_repetitions_write_aggregates_compare_py_reads(tmp_path):
     (["--preset", "tiny", "--frobnicate"], "valid options"),
     (["--preset", "tiny", "--spec", "x.json"], "not both"),
     (["--preset", "tiny", "--seed", "abc"], "--seed takes"),
-    (["--preset", "tiny", "--benchmark_repetitions=abc"], "Google Benchmark did not accept"),
+    (["--preset", "tiny", "--benchmark_repetitions=abc"], "--benchmark_repetitions=abc is not valid (an integer from 1 to 1000)"),
+    (["--preset", "tiny", "--benchmark_min_time=abc"], "Google Benchmark did not accept"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, needle):
     out = tmp_path / "bad"
