@@ -68,9 +68,18 @@ public:
     // the previous one, as a driver that refills its ring before processing would do.
     // flush: publish a partly filled batch too (before sleeping, so the two sides can
     // never both sleep with work pending).
+    //
+    // The completion side is read only when it is needed: when the next batch does not
+    // fit, when flushing, and to drain after the window.  Each look is a load of the line
+    // the device last wrote, so a driver that looked on every step paid a line transfer
+    // per buffer on its own critical path, became the slower side, and let the device catch
+    // up with it: from then on the two sides worked on the same descriptor line buffer
+    // after buffer, one round trip each (lock step).  Filling first keeps the ring full,
+    // so the device works through descriptors written long before and one line transfer
+    // carries several of them (README, "How close to the hardware").
     StepResult step(bool flush) {
         StepResult r;
-        collect(r);
+        if (window_closed_ || flush || room() < plan_.batch) collect(r);
         if (!window_closed_ && !broken_) submit(r, flush);
         settle();
         r.done = (window_closed_ && inflight_ == 0) || broken_;
