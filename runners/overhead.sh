@@ -4,6 +4,7 @@
 # machine: alternating the commands, round after round, and quoting medians of ratios.
 #
 #   runners/overhead.sh [--rounds N] [--cpus A,B] [--buffers N] [--ringtest PATH]
+#                       [--ring PATH] [--ringtest-inorder PATH]
 #
 # Each round runs, back to back on the same CPU pair:
 #   pingpong   `ringlab pingpong`: one cache line bounced, the physical floor
@@ -13,6 +14,12 @@
 #              split ring), polling, ring 256, batch 1, the same buffer count; ns per buffer from
 #              its wall time.  Build it yourself from a kernel tree (`make -C tools/virtio/ringtest`);
 #              ringlab does not ship it.
+#   ring       (only with --ring) ringtest's `ring` binary (descriptors updated in place, one flag
+#              each, no index: the design closest to the packed and index rings), against
+#              `ringlab run --layout index` and `--layout packed`, batch 1, ring 256, --verify ring
+#   inorder    (only with --ringtest-inorder) ringtest's `virtio_ring_inorder`, against
+#              `ringlab run --layout split-inorder`, batch 1, ring 256, --verify ring
+#   Every peer runs with ringtest's arguments (ring 256, batch 1, --run-cycles N, the same CPUs).
 # Ratios are taken within a round, then the median over rounds is printed:
 #   p50/floor  the round trip over the floor `ringlab run` measured itself, right before and
 #              right after its window (1 / efficiency): the tightest pairing there is
@@ -22,6 +29,8 @@
 #              p50 is a single-sample figure: with a coarse timer (see the run's "reads step
 #              by" line) it moves in whole steps, the mean does not.
 #   s/rt       split-b1 over ringtest
+#   i/ring p/ring  index and packed at batch 1 over ringtest's `ring`
+#   si/rti     split-inorder at batch 1 over virtio_ring_inorder
 # A round where the machine changed speed (the run's two floors disagree, or the pingpong
 # command disagrees with them, by more than 25%) is marked in the note column.
 #
@@ -29,14 +38,16 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ringlab="${RINGLAB_BIN:-$root/build/bin/ringlab}"
-rounds=10 cpus=0,1 buffers=10000000 ringtest=""
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+rounds=10 cpus=0,1 buffers=10000000 ringtest="" ring_peer="" inorder_peer=""
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) rounds=${2:?}; shift 2 ;;
         --cpus) cpus=${2:?}; shift 2 ;;
         --buffers) buffers=${2:?}; shift 2 ;;
         --ringtest) ringtest=${2:?}; shift 2 ;;
+        --ring) ring_peer=${2:?}; shift 2 ;;
+        --ringtest-inorder) inorder_peer=${2:?}; shift 2 ;;
         -h|--help) usage ;;
         *) echo "overhead.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -45,10 +56,12 @@ done
 [[ "$buffers" =~ ^[1-9][0-9]*$ ]] || { echo "overhead.sh: --buffers must be a positive integer (got '$buffers')" >&2; exit 2; }
 [[ "$cpus" =~ ^[0-9]+,[0-9]+$ ]] || { echo "overhead.sh: --cpus must be two CPU numbers A,B (got '$cpus')" >&2; exit 2; }
 [[ -x "$ringlab" ]] || { echo "overhead.sh: no ringlab binary at $ringlab (run runners/build.sh)" >&2; exit 2; }
-if [[ -n "$ringtest" && ! -x "$ringtest" ]]; then
-    echo "overhead.sh: --ringtest $ringtest is not an executable" >&2
-    exit 2
-fi
+for peer in "--ringtest:$ringtest" "--ring:$ring_peer" "--ringtest-inorder:$inorder_peer"; do
+    if [[ -n "${peer#*:}" && ! -x "${peer#*:}" ]]; then
+        echo "overhead.sh: ${peer%%:*} ${peer#*:} is not an executable" >&2
+        exit 2
+    fi
+done
 driver_cpu=${cpus%,*} device_cpu=${cpus#*,}
 # A CPU pair ringlab cannot use is refused here, with ringlab's own reason, before any output.
 if ! why=$("$ringlab" pingpong --cpus "$cpus" --rounds 64 2>&1 >/dev/null); then
@@ -59,12 +72,31 @@ fi
 # Pulls one figure out of ringlab's human summary (its format is ringlab's own).
 field() { sed -nE "$2" <<<"$1" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+# One ringtest binary's ns per buffer from its wall time (its own start-up is noise next to
+# 10M buffers).
+peer_ns() {
+    local t0 t1
+    t0=$(date +%s%N)
+    "$1" --ring-size 256 --batch 1 --run-cycles "$buffers" \
+        --host-affinity "$device_cpu" --guest-affinity "$driver_cpu" >/dev/null
+    t1=$(date +%s%N)
+    awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }'
+}
+# ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring.
+stream_ns() {
+    field "$("$ringlab" run --layout "$1" --batch 1 --ring-size 256 --verify ring --buffers "$buffers" \
+        --cpus "$cpus" --no-floor)" 's/.*per buffer: ([0-9.]+) ns.*/\1/p'
+}
 median() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "ringlab overhead: $rounds rounds on CPUs $cpus ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'))"
-printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor \
-    p50/pp mean/floor split-b1 ringtest s/rt note
-floor_ratios="" pp_ratios="" mean_ratios="" split_ratios=""
+# The peer columns appear only for the peers given.
+peer_head=""
+[[ -n "$ring_peer" ]] && peer_head+=$(printf ' %8s %8s %8s %6s %6s' index-b1 packed-b1 ring i/ring p/ring)
+[[ -n "$inorder_peer" ]] && peer_head+=$(printf ' %8s %8s %6s' si-b1 inorder si/rti)
+printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s%s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor \
+    p50/pp mean/floor split-b1 ringtest s/rt "$peer_head" note
+floor_ratios="" pp_ratios="" mean_ratios="" split_ratios="" index_ratios="" packed_ratios="" inorder_ratios=""
 for ((i = 1; i <= rounds; i++)); do
     pp=$("$ringlab" pingpong --cpus "$cpus" | sed -nE 's/.*median ([0-9.]+) ns.*/\1/p')
     rtt=$("$ringlab" run --layout packed --outstanding 1 --verify ring --buffers 500000 --cpus "$cpus")
@@ -81,21 +113,34 @@ for ((i = 1; i <= rounds; i++)); do
         --cpus "$cpus" --no-floor)
     split_ns=$(field "$split" 's/.*per buffer: ([0-9.]+) ns.*/\1/p')
     rt_ns=""
-    if [[ -n "$ringtest" ]]; then
-        t0=$(date +%s%N)
-        "$ringtest" --ring-size 256 --batch 1 --run-cycles "$buffers" \
-            --host-affinity "$device_cpu" --guest-affinity "$driver_cpu" >/dev/null
-        t1=$(date +%s%N)
-        rt_ns=$(awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }')
-    fi
+    [[ -n "$ringtest" ]] && rt_ns=$(peer_ns "$ringtest")
     r0=$(ratio "$p50" "$floor") r1=$(ratio "$p50" "$pp") r3=$(ratio "$mean" "$floor") r2=$(ratio "$split_ns" "$rt_ns")
     floor_ratios+=" $r0" pp_ratios+=" $r1" mean_ratios+=" $r3" split_ratios+=" $r2"
-    printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
-        "$r3" "$split_ns" "${rt_ns:--}" "$r2" "$note"
+    # Each ringlab layout runs right next to the peer it is compared with.
+    peer_row=""
+    if [[ -n "$ring_peer" ]]; then
+        index_ns=$(stream_ns index) ring_ns=$(peer_ns "$ring_peer") packed_ns=$(stream_ns packed)
+        r4=$(ratio "$index_ns" "$ring_ns") r5=$(ratio "$packed_ns" "$ring_ns")
+        index_ratios+=" $r4" packed_ratios+=" $r5"
+        peer_row+=$(printf ' %8s %8s %8s %6s %6s' "$index_ns" "$packed_ns" "$ring_ns" "$r4" "$r5")
+    fi
+    if [[ -n "$inorder_peer" ]]; then
+        si_ns=$(stream_ns split-inorder) rti_ns=$(peer_ns "$inorder_peer")
+        r6=$(ratio "$si_ns" "$rti_ns")
+        inorder_ratios+=" $r6"
+        peer_row+=$(printf ' %8s %8s %6s' "$si_ns" "$rti_ns" "$r6")
+    fi
+    printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s%s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
+        "$r3" "$split_ns" "${rt_ns:--}" "$r2" "$peer_row" "$note"
 done
 echo
 echo "median packed round trip (p50) / its run's floor: $(median <<<"$floor_ratios")x over $rounds rounds"
 echo "median packed round trip (p50) / pingpong:        $(median <<<"$pp_ratios")x"
 echo "median packed time per buffer (mean) / its floor:  $(median <<<"$mean_ratios")x"
 [[ -n "$ringtest" ]] && echo "median ringlab split batch 1 / ringtest:          $(median <<<"$split_ratios")x (below 1: ringlab is faster)"
+if [[ -n "$ring_peer" ]]; then
+    echo "median ringlab index batch 1 / ringtest ring:     $(median <<<"$index_ratios")x"
+    echo "median ringlab packed batch 1 / ringtest ring:    $(median <<<"$packed_ratios")x"
+fi
+[[ -n "$inorder_peer" ]] && echo "median ringlab split-inorder b1 / ringtest inorder: $(median <<<"$inorder_ratios")x"
 echo "(all figures ns; on a machine that changes speed, rounds scatter: quote the medians)"

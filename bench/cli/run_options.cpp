@@ -34,7 +34,7 @@ std::vector<OptionSpec> run_option_specs() {
         {"device-access", true, "M relaxed | barrier: a full barrier before every payload access (seed 003)"},
         {"watchdog-ms", true, "N report a side stuck this long (10..600000, default 2000)"},
         {"inject", true, "SPEC     drop-kick=P[,drop-call=P]: drop notifications on purpose"},
-        {"latency", true, "MODE    auto | on | off: record each round trip (auto: on when outstanding is 1)"},
+        {"latency", true, "MODE    auto | on | off: record round trips (auto: on when outstanding is 1; above 1, 1 buffer in 64 is sampled)"},
         {"verify", true, "MODE     full: seq + checksum in every buffer, device answers (default); ring: descriptors only, buffers untouched (as Linux ringtest)"},
         {"no-floor", false, "        skip the cache-line round-trip measurement"},
         {"verbose", false, "         print the address of every ring area"},

@@ -87,10 +87,13 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
     }
     if (r.latency && r.latency->count()) {
         const Histogram& h = *r.latency;
-        std::fprintf(out, "  round trip ns: p50 %llu, p90 %llu, p99 %llu, p99.9 %llu, max %llu (%llu samples)\n",
+        char every[64] = "";
+        if (r.latency_sample_every > 1)
+            std::snprintf(every, sizeof every, ", sampled: 1 buffer in %u", r.latency_sample_every);
+        std::fprintf(out, "  round trip ns: p50 %llu, p90 %llu, p99 %llu, p99.9 %llu, max %llu (%llu samples%s)\n",
                      (unsigned long long)h.percentile(0.5), (unsigned long long)h.percentile(0.9),
                      (unsigned long long)h.percentile(0.99), (unsigned long long)h.percentile(0.999),
-                     (unsigned long long)h.max(), (unsigned long long)h.count());
+                     (unsigned long long)h.max(), (unsigned long long)h.count(), every);
         // A coarse timer quantises single round trips; the mean per buffer above is not.
         if (r.timer_resolution_ns() >= 2)
             std::fprintf(out, "    (the timer moves in steps of %.1f ns: single round trips, and so these "

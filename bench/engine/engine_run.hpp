@@ -56,6 +56,7 @@ public:
         plan_.window_ticks = cfg.duration_s > 0 ? std::uint64_t(cfg.duration_s * hz_) : 0;
         plan_.latency = cfg.latency == LatencyMode::on ||
                         (cfg.latency == LatencyMode::automatic && cfg.outstanding == 1);
+        plan_.latency_every = latency_sample_every(cfg.outstanding);
         plan_.notify = cfg.notify != ringsim::NotifyMode::poll;
         plan_.verify_payload = cfg.verify == VerifyMode::full;
         if (cfg.verbose) print_areas(ring_.areas());
@@ -160,6 +161,7 @@ public:
         interference(res.driver, driver_sides.front(), steal_driver_);
         interference(res.device, device_side, steal_device_);
         if (plan_.latency && driver.latency_ticks.count()) res.latency = driver.latency_ticks.scaled(1e9 / hz_);
+        res.latency_sample_every = plan_.latency_every;
         if (!driver.window_closed()) res.problems.push_back("the timed window never completed");
         if (res.errors.total()) res.problems.push_back(std::to_string(res.errors.total()) + " verification errors");
         if (res.lost_notifications)

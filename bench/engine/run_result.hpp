@@ -112,6 +112,7 @@ struct RunResult {
     bool contended() const { return driver.contended || device.contended; }
     std::vector<WatchdogEvent> watchdog;
     std::optional<Histogram> latency;   // round-trip per buffer, ns
+    std::uint32_t latency_sample_every = 1;  // latency records 1 buffer in this many (1: all)
     LockStats lock;                     // submitters' lock: submitting acquisitions in the window
     std::uint64_t submissions = 0;      // batches the driver published in the window
     std::uint64_t submitted_buffers = 0;  // buffers in those batches

@@ -258,6 +258,7 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
         nulls.add("software", "no PMU capture in this run");
     }
     e["latency_samples"] = r.latency ? r.latency->count() : 0;
+    e["latency_sampled_every"] = r.latency_sample_every;
     if (r.floor_before_ns && r.floor_after_ns)
         e["floor"] = {{"before_ns", *r.floor_before_ns}, {"after_ns", *r.floor_after_ns}, {"moved", r.floor_moved()}};
     e["nulls"] = nulls.json();

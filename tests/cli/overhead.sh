@@ -30,4 +30,18 @@ check "prints the round trip over the run's own floor" '[[ "$out" == *"median pa
 check "prints the round trip over pingpong" '[[ "$out" == *"median packed round trip (p50) / pingpong:        "[0-9]* ]]'
 check "prints the mean over the floor" '[[ "$out" == *"median packed time per buffer (mean) / its floor:  "[0-9]* ]]'
 check "prints the ringtest median" '[[ "$out" == *"median ringlab split batch 1 / ringtest:          "[0-9]* ]]'
+check "no ring columns without --ring" '[[ "$out" != *"p/ring"* && "$out" != *"/ ringtest ring"* ]]'
+out=$(bash "$script" --ring "$tmp/missing" 2>&1); rc=$?
+check "a missing --ring binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *"--ring $tmp/missing is not an executable"* ]]'
+out=$(bash "$script" --ringtest-inorder "$tmp/missing" 2>&1); rc=$?
+check "a missing --ringtest-inorder binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *"not an executable"* ]]'
+# The other two peers get the same arguments; each round alternates every layout with its peer.
+out=$(bash "$script" --rounds 2 --buffers 100000 --cpus 0,1 --ring "$tmp/fake-ringtest" \
+    --ringtest-inorder "$tmp/fake-ringtest" 2>&1); rc=$?
+check "two rounds against ring and inorder exit 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
+check "prints index over ring" '[[ "$out" == *"median ringlab index batch 1 / ringtest ring:     "[0-9]* ]]'
+check "prints packed over ring" '[[ "$out" == *"median ringlab packed batch 1 / ringtest ring:    "[0-9]* ]]'
+check "prints split-inorder over inorder" '[[ "$out" == *"median ringlab split-inorder b1 / ringtest inorder: "[0-9]* ]]'
+rows=$(grep -cE '^[12] +[0-9.]+ .* [0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' <<<"$out")
+check "each round prints a row with the peers' figures (got $rows rows)" '[[ $rows -eq 2 ]]'
 finish

@@ -97,5 +97,106 @@ TEST(DriverCore, ACompletionThatDoesNotMatchItsSubmissionIsCountedStale) {
     EXPECT_EQ(drv.errors.stale, 1u);
 }
 
+
+// The driver's looks at the completion side, counted: each is a load of the line the
+// device last wrote, a line transfer when the device is running on another CPU.  A
+// driver that looked on every step while it still had room for more buffers paid one
+// per buffer on its own critical path; that made it the slower side, and once the device
+// had caught up the two sides traded the same descriptor line on every buffer (the batch-1
+// lock step, README "How close to the hardware").
+template <class Base>
+struct CountingRing : Base {
+    using Base::Base;
+    std::uint64_t reaps = 0, visits = 0;  // visits: runs of reaps between two adds
+    bool reaping = false;
+    void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
+        reaping = false;
+        Base::driver_add(token, addr, len);
+    }
+    ringsim::ReapStatus driver_reap(std::uint32_t& token, std::uint32_t& len) {
+        ++reaps;
+        if (!reaping) ++visits;
+        reaping = true;
+        return Base::driver_reap(token, len);
+    }
+};
+
+template <class Layout>
+class DriverCompletionLooks : public ::testing::Test {};
+using StreamLayouts =
+    ::testing::Types<ringsim::SplitRing<ringsim::SmpBarrier>, ringsim::SplitInOrderRing<ringsim::SmpBarrier>,
+                     ringsim::PackedRing<ringsim::SmpBarrier>, ringsim::IndexRing<ringsim::SmpBarrier>>;
+TYPED_TEST_SUITE(DriverCompletionLooks, StreamLayouts);
+
+// Streaming at batch 1 with the ring as deep as it goes, against a device that answers
+// everything available after every driver step (the device faster than the driver, which
+// is where the lock step began).  A driver that fills first visits the completion side
+// once per ring's worth of buffers; one that looked every step visited once per buffer.
+TYPED_TEST(DriverCompletionLooks, AStreamingDriverLooksForCompletionsOnlyWhenItsRingIsFull) {
+    using Ring = CountingRing<TypeParam>;
+    constexpr std::uint32_t kRing = 256, kBuffers = 100000;
+    Ring ring{ringsim::RingOptions{kRing, 64, ringsim::NotifyMode::poll}};
+    RunControl ctl;
+    DriverPlan plan;
+    plan.outstanding = kRing;
+    plan.batch = 1;
+    plan.warmup = kRing;  // the window opens when this many have completed
+    plan.window = kBuffers;
+    plan.verify_payload = false;
+    BufferPool pool(driver_pool_size(plan.outstanding, plan.batch), 0, 64);
+    DriverCore<Ring> drv(ring, pool, plan, ctl);
+    std::uint64_t steps = 0;
+    for (bool done = false; !done && steps < 100ull * kBuffers; ++steps) {
+        done = drv.step(false).done;
+        std::uint16_t id;
+        std::uint64_t addr;
+        std::uint32_t len;
+        while (ring.device_pop(id, addr, len)) {
+            ring.device_push(id, len);
+            ring.device_publish();
+        }
+    }
+    ASSERT_TRUE(drv.window_closed()) << "the window never closed in " << steps << " steps";
+    EXPECT_EQ(drv.window_buffers, kBuffers);
+    EXPECT_EQ(drv.errors.total(), 0u);
+    // Filling first: one visit per refill of the ring, each taking a ring's worth of
+    // completions.  Looking on every step: a visit per buffer, one buffer each.
+    const double per_visit = double(kBuffers) / double(ring.visits);
+    EXPECT_GT(per_visit, kRing / 4.0) << ring.visits << " visits to the completion side for " << kBuffers
+                                      << " buffers";
+}
+
+// The other half of the contract: when the next batch does not fit, the driver does look,
+// so a round trip at --outstanding 1 still ends as soon as the device has answered.
+TYPED_TEST(DriverCompletionLooks, ADriverWithoutRoomLooksOnEveryStep) {
+    using Ring = CountingRing<TypeParam>;
+    Ring ring{ringsim::RingOptions{8, 64, ringsim::NotifyMode::poll}};
+    RunControl ctl;
+    DriverPlan plan;
+    plan.outstanding = 1;
+    plan.batch = 1;
+    plan.warmup = 0;
+    plan.window = 100;
+    plan.verify_payload = false;
+    BufferPool pool(driver_pool_size(1, 1), 0, 64);
+    DriverCore<Ring> drv(ring, pool, plan, ctl);
+    EXPECT_TRUE(drv.step(false).published);
+    const std::uint64_t before = ring.reaps;
+    EXPECT_FALSE(drv.step(false).did_work);  // nothing answered yet: it looked and found nothing
+    EXPECT_EQ(ring.reaps, before + 1);
+    EXPECT_FALSE(drv.step(false).did_work);
+    EXPECT_EQ(ring.reaps, before + 2);
+    std::uint16_t id;
+    std::uint64_t addr;
+    std::uint32_t len;
+    ASSERT_TRUE(ring.device_pop(id, addr, len));
+    ring.device_push(id, len);
+    ring.device_publish();
+    StepResult r = drv.step(false);
+    EXPECT_TRUE(r.did_work);
+    EXPECT_TRUE(r.published);  // reaped and the next buffer out in the same step
+    EXPECT_EQ(drv.inflight(), 1u);
+}
+
 }  // namespace
 }  // namespace ringlab

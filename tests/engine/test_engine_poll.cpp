@@ -1,6 +1,7 @@
 // Every layout x every safe barrier, polling, with every buffer verified.
 #include <gtest/gtest.h>
 
+#include "engine/driver_side.hpp"
 #include "engine_test_util.hpp"
 
 using namespace ringlab;
@@ -133,6 +134,31 @@ TEST(Engine, LatencySamplesTileTheWindowAtOutstandingOne) {
         const double window_ns = r.seconds * 1e9;
         EXPECT_NEAR(sum_ns, window_ns, 0.03 * window_ns) << layout;
     }
+}
+
+// Streaming with --latency on, the driver records 1 buffer in kStreamingLatencyEvery (by
+// sequence number), and the result says so; the figures still come from real round trips.
+TEST(Engine, StreamingLatencySamplesOneBufferInSixtyFour) {
+    RunConfig c = small_config("packed", "smp");
+    c.batch = 32;
+    c.ring_size = 256;
+    c.buffers = 64000;
+    c.verify = VerifyMode::ring;
+    c.latency = LatencyMode::on;
+    RunResult r = run_engine(c);
+    ASSERT_TRUE(r.valid) << describe(r);
+    ASSERT_TRUE(r.latency.has_value());
+    EXPECT_EQ(r.latency_sample_every, kStreamingLatencyEvery);
+    const double expected = double(r.buffers) / kStreamingLatencyEvery;
+    EXPECT_NEAR(double(r.latency->count()), expected, 2.0);
+    EXPECT_GT(r.latency->max(), 0u);
+    c.outstanding = 1;
+    c.batch = 1;
+    c.buffers = 2000;
+    r = run_engine(c);
+    ASSERT_TRUE(r.valid) << describe(r);
+    EXPECT_EQ(r.latency_sample_every, 1u);
+    EXPECT_EQ(r.latency->count(), r.buffers);
 }
 
 TEST(Engine, DurationModeRunsForAboutThatLong) {

@@ -201,6 +201,33 @@ TEST(Split, U16IndicesWrapAndSlotsFollow) {
     EXPECT_EQ(h.ring.snapshot().driver_published, 10u) << "65546 mod 65536";
 }
 
+// Streaming with the ring full of work, the driver's full check must not read the device's
+// consumer index (a line the device writes on every publish): the completions it reaped
+// bound it.  The shared avail-cons word is poisoned with "nothing consumed" after every
+// device publish; a driver that read it would find its ring full and throw.
+TEST(Index, StreamingDriverNeverReadsTheDevicesConsumerIndex) {
+    constexpr std::uint32_t kN = 8;
+    ringsim::IndexRing<SeqCstBarrier> ring(opts(kN));
+    auto* avail_cons = const_cast<std::uint32_t*>(static_cast<const std::uint32_t*>(area(ring, "avail-cons")));
+    std::uint32_t token = 0;
+    for (; token < kN; ++token) ring.driver_add(token, 64 * (token + 1), token + 1);
+    ring.driver_publish();
+    for (std::uint32_t round = 0; round < 10 * kN; ++round) {
+        std::uint16_t id;
+        std::uint64_t addr;
+        std::uint32_t len;
+        ASSERT_TRUE(ring.device_pop(id, addr, len));
+        ring.device_push(id, len);
+        ring.device_publish();
+        *avail_cons = 0;
+        std::uint32_t tok = 0, rlen = 0;
+        ASSERT_EQ(ring.driver_reap(tok, rlen), ringsim::ReapStatus::ok);
+        ASSERT_NO_THROW(ring.driver_add(token, 64 * (token % kN + 1), token % kN + 1)) << "round " << round;
+        ++token;
+        ring.driver_publish();
+    }
+}
+
 TEST(Index, NeedWakeupWordsStartSetAndFollowEnableDisable) {
     Harness<ringsim::IndexRing<SeqCstBarrier>> h(opts(8, NotifyMode::flags));
     auto s = h.ring.snapshot();

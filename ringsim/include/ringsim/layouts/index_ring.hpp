@@ -24,6 +24,10 @@
 //     publishing comp-prod (C); the driver stores comp-cons in driver_reap, before its next
 //     avail-prod publish (A).  A producer that has seen the peer's publish thus sees a
 //     consumer index at least as fresh as the completions it has reaped.
+//   - the driver's full check first uses what it knows without a load: the device popped an
+//     entry before completing it, so avail-cons >= comp-cons (completions reaped).  With the
+//     ring full of work (streaming) avail-cons is always within one buffer of "full" by a
+//     stale copy, and reading the device's line for it cost a transfer per buffer.
 // Notifications: poll, or flags = AF_XDP-style NEED_WAKEUP words (1 = "notify me"); the
 // words start at 1, matching the virtio layouts whose zeroed rings start "enabled".
 // event_idx has no meaning here and is refused.
@@ -113,6 +117,11 @@ public:
     void driver_add(std::uint32_t token, std::uint64_t addr, std::uint32_t len) {
         if (ids_.free() == 0) [[unlikely]] detail::throw_driver_full(name);
         const std::uint32_t prod = drv_->avail_prod;
+        if (prod - drv_->cached_avail_cons == n_) [[unlikely]] {
+            // Every reaped completion was popped first: comp-cons bounds avail-cons from below,
+            // and while fewer than N are outstanding it is all the check needs.
+            drv_->cached_avail_cons = drv_->comp_cons;
+        }
         if (prod - drv_->cached_avail_cons == n_) [[unlikely]] {
             drv_->cached_avail_cons = detail::read_once(avail_cons_);
             if (prod - drv_->cached_avail_cons == n_) detail::throw_driver_full(name);
