@@ -1,5 +1,8 @@
 #include "cli/run_options.hpp"
 
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <tuple>
 
 #include "engine/cpu_affinity.hpp"
@@ -10,7 +13,7 @@ namespace ringlab::cli {
 
 std::vector<OptionSpec> run_option_specs() {
     return {
-        {"layout", true, "L      split | split-inorder | packed | index (default split)"},
+        {"layout", true, "L      split | split-inorder | packed | index | packed-inorder (default split)"},
         {"barrier", true, "B      compiler | smp | virt | dma | mandatory | acqrel | acqrel-seqcst | branch | ops (default smp)"},
         {"runtime-barrier", true, "B  what branch/ops choose at run time: smp | mandatory (default smp)"},
         {"notify", true, "M      poll | flags | event-idx (default poll)"},
@@ -35,6 +38,9 @@ std::vector<OptionSpec> run_option_specs() {
         {"inject", true, "SPEC     drop-kick=P[,drop-call=P]: drop notifications on purpose"},
         {"latency", true, "MODE    auto | on | off: record each round trip (auto: on when outstanding is 1)"},
         {"verify", true, "MODE     full: seq + checksum in every buffer, device answers (default); ring: descriptors only, buffers untouched (as Linux ringtest)"},
+        {"sg", true, "N            descriptors per buffer, 1..16: N-1 device-readable, the last device-writable (default 1)"},
+        {"indirect", true, "MODE     off | on | auto[=K]: the chain in a preallocated indirect table (auto: when N > K, default K 1)"},
+        {"completion", true, "ORDER  in-order | reverse | random[:SEED]: completion order within a device batch (default in-order)"},
         {"no-floor", false, "        skip the cache-line round-trip measurement"},
         {"verbose", false, "         print the address of every ring area"},
     };
@@ -77,9 +83,48 @@ static void parse_inject(const std::string& spec, RunConfig& c) {
     }
 }
 
+// "off" | "on" | "auto" | "auto=K" (K 0..16).
+void parse_indirect(const std::string& v, RunConfig& c) {
+    const std::string valid = " (valid: off, on, auto, auto=K with K from 0 to 16)";
+    if (v == "off") c.indirect = IndirectMode::off;
+    else if (v == "on") c.indirect = IndirectMode::on;
+    else if (v == "auto") { c.indirect = IndirectMode::automatic; c.indirect_above = 1; }
+    else if (v.rfind("auto=", 0) == 0) {
+        const std::string k = v.substr(5);
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(k.c_str(), &end, 10);
+        if (k.empty() || *end || k[0] == '-' || k[0] == '+' || n > 16) throw UsageError("--indirect '" + v + "' is not valid" + valid);
+        c.indirect = IndirectMode::automatic;
+        c.indirect_above = std::uint32_t(n);
+    } else {
+        throw UsageError("--indirect '" + v + "' is not valid" + valid);
+    }
+}
+
+// "in-order" | "reverse" | "random" | "random:SEED" (SEED 1..2^63).
+void parse_completion(const std::string& v, RunConfig& c) {
+    const std::string valid = " (valid: in-order, reverse, random, random:SEED with SEED from 1 to 2^63)";
+    if (v == "in-order") c.completion = Completion::in_order;
+    else if (v == "reverse") c.completion = Completion::reverse;
+    else if (v == "random") { c.completion = Completion::random; c.completion_seed = 1; }
+    else if (v.rfind("random:", 0) == 0) {
+        const std::string k = v.substr(7);
+        char* end = nullptr;
+        errno = 0;
+        const unsigned long long n = std::strtoull(k.c_str(), &end, 10);
+        if (k.empty() || *end || !std::isdigit(static_cast<unsigned char>(k[0])) || errno == ERANGE || n < 1 ||
+            n > (1ull << 63))
+            throw UsageError("--completion '" + v + "' is not valid" + valid);
+        c.completion = Completion::random;
+        c.completion_seed = n;
+    } else {
+        throw UsageError("--completion '" + v + "' is not valid" + valid);
+    }
+}
+
 RunConfig run_config_from(const Args& a) {
     RunConfig c;
-    c.layout = a.choice_or("layout", c.layout, {"split", "split-inorder", "packed", "index"});
+    c.layout = a.choice_or("layout", c.layout, {"split", "split-inorder", "packed", "index", "packed-inorder"});
     c.barrier = a.str_or("barrier", c.barrier);
     c.runtime_barrier = a.choice_or("runtime-barrier", c.runtime_barrier, {"smp", "mandatory"});
     auto n = a.choice_or("notify", "poll", {"poll", "flags", "event-idx"});
@@ -109,6 +154,9 @@ RunConfig run_config_from(const Args& a) {
     auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
     c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;
     c.verify = a.choice_or("verify", "full", {"full", "ring"}) == "ring" ? VerifyMode::ring : VerifyMode::full;
+    c.sg = std::uint32_t(a.uint_or("sg", c.sg, 1, 16));
+    if (auto ind = a.str("indirect")) parse_indirect(*ind, c);
+    if (auto comp = a.str("completion")) parse_completion(*comp, c);
     c.measure_floor = !a.has("no-floor");
     c.verbose = a.has("verbose");
     std::string err = validate(c);
