@@ -95,12 +95,12 @@ public:
                 detail::write_once(&drv_->last_used, this->advance(pos));
                 return ReapStatus::not_outstanding;
             }
-            chs_->batch_left = static_cast<std::uint16_t>(batch);
+            detail::write_once(&chs_->batch_left, static_cast<std::uint16_t>(batch));
             chs_->batch_len = elen;
         }
         const std::uint32_t tok = tokens_[slot];
         if (tok == detail::kNoToken) {
-            chs_->batch_left = 0;
+            detail::write_once(&chs_->batch_left, std::uint16_t{0});
             detail::write_once(&drv_->last_used, this->advance(pos));
             return ReapStatus::not_outstanding;
         }
@@ -110,8 +110,20 @@ public:
         chs_->free_descs += k;
         --chs_->inflight;
         token = tok;
-        len = (--chs_->batch_left == 0) ? chs_->batch_len : lens_[slot];
+        const auto left = static_cast<std::uint16_t>(chs_->batch_left - 1);
+        detail::write_once(&chs_->batch_left, left);
+        len = left == 0 ? chs_->batch_len : lens_[slot];
         return ReapStatus::ok;
+    }
+
+    // A batch half handed back is pending work although no descriptor at last_used says so
+    // (the rest of the batch was skipped, never marked used): a driver must not sleep on it.
+    bool driver_enable_calls() {
+        if (chs_->batch_left > 0) return true;
+        return Base::driver_enable_calls();
+    }
+    bool pending_for_driver() const {
+        return detail::read_once(&chs_->batch_left) > 0 || Base::pending_for_driver();
     }
 
     void device_push_chain(std::uint16_t id, std::uint16_t ring_descs, std::uint32_t len) {
