@@ -1,8 +1,5 @@
 #include "cli/run_options.hpp"
 
-#include <cctype>
-#include <cerrno>
-#include <cstdlib>
 #include <tuple>
 
 #include "engine/cpu_affinity.hpp"
@@ -83,43 +80,11 @@ static void parse_inject(const std::string& spec, RunConfig& c) {
     }
 }
 
-// "off" | "on" | "auto" | "auto=K" (K 0..16).
 void parse_indirect(const std::string& v, RunConfig& c) {
-    const std::string valid = " (valid: off, on, auto, auto=K with K from 0 to 16)";
-    if (v == "off") c.indirect = IndirectMode::off;
-    else if (v == "on") c.indirect = IndirectMode::on;
-    else if (v == "auto") { c.indirect = IndirectMode::automatic; c.indirect_above = 1; }
-    else if (v.rfind("auto=", 0) == 0) {
-        const std::string k = v.substr(5);
-        char* end = nullptr;
-        const unsigned long n = std::strtoul(k.c_str(), &end, 10);
-        if (k.empty() || *end || k[0] == '-' || k[0] == '+' || n > 16) throw UsageError("--indirect '" + v + "' is not valid" + valid);
-        c.indirect = IndirectMode::automatic;
-        c.indirect_above = std::uint32_t(n);
-    } else {
-        throw UsageError("--indirect '" + v + "' is not valid" + valid);
-    }
+    if (std::string err = set_indirect(c, v); !err.empty()) throw UsageError(err);
 }
-
-// "in-order" | "reverse" | "random" | "random:SEED" (SEED 1..2^63).
 void parse_completion(const std::string& v, RunConfig& c) {
-    const std::string valid = " (valid: in-order, reverse, random, random:SEED with SEED from 1 to 2^63)";
-    if (v == "in-order") c.completion = Completion::in_order;
-    else if (v == "reverse") c.completion = Completion::reverse;
-    else if (v == "random") { c.completion = Completion::random; c.completion_seed = 1; }
-    else if (v.rfind("random:", 0) == 0) {
-        const std::string k = v.substr(7);
-        char* end = nullptr;
-        errno = 0;
-        const unsigned long long n = std::strtoull(k.c_str(), &end, 10);
-        if (k.empty() || *end || !std::isdigit(static_cast<unsigned char>(k[0])) || errno == ERANGE || n < 1 ||
-            n > (1ull << 63))
-            throw UsageError("--completion '" + v + "' is not valid" + valid);
-        c.completion = Completion::random;
-        c.completion_seed = n;
-    } else {
-        throw UsageError("--completion '" + v + "' is not valid" + valid);
-    }
+    if (std::string err = set_completion(c, v); !err.empty()) throw UsageError(err);
 }
 
 RunConfig run_config_from(const Args& a) {

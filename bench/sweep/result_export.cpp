@@ -180,6 +180,9 @@ nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placeme
             {"payload_bytes", c.payload_bytes},
             {"cache_line", c.cache_line},
             {"verify", c.verify == VerifyMode::full ? "full" : "ring"},
+            {"sg", c.sg},
+            {"indirect", indirect_name(c)},
+            {"completion", completion_name(c)},
             {"placement", placement}};
 }
 
