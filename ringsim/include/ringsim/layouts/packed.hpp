@@ -1,5 +1,6 @@
-// ringsim/layouts/packed.hpp: the virtio packed ring (spec "Packed Virtqueues"),
-// single-descriptor chains.
+// ringsim/layouts/packed.hpp: the virtio packed ring (spec "Packed Virtqueues"):
+// single-descriptor buffers on the fast face, chains of consecutive descriptors or indirect
+// tables on the chain face (see "Chains" below and ringsim/README.md).
 //
 // Memory (each area line-aligned, none sharing a line):
 //   desc          N x 16  {addr, len, id, flags}: written by BOTH roles (driver makes a

@@ -1,5 +1,6 @@
-// ringsim/layouts/split.hpp: the virtio split ring (spec "Split Virtqueues"), one
-// single-descriptor buffer per available entry.
+// ringsim/layouts/split.hpp: the virtio split ring (spec "Split Virtqueues"): one
+// single-descriptor buffer per available entry on the fast face, or a chain (through next
+// with NEXT, or in a preallocated indirect table) on the chain face (ringsim/README.md).
 //
 // Memory (each area line-aligned, none sharing a line; see shared_area.hpp):
 //   desc    N x 16  written by the driver, read by the device
