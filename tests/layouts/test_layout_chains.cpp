@@ -334,12 +334,17 @@ TYPED_TEST(LayoutChains, IndirectTablesWithOneAndSixteenEntries) {
 TEST(PackedChains, NextFlagsBufferIdInTheLastAndHeadFlagsWrittenLast) {
     ChainHarness<ringsim::PackedRing<SeqCstBarrier>> h(8, 4, false);
     const void* desc = area(h.ring, "desc");
-    // Move to slot 6 so the chain of 4 crosses the ring's end (slots 6, 7 | 0, 1).
-    for (int i = 0; i < 6; ++i) h.cycle(1, 1, false, Order::in_order);
+    // Move to slot 5, and keep one buffer (Buffer ID 0) in flight at slot 5, so the chain of
+    // 4 gets Buffer ID 1 (telling "in the last only" from "in every one") and crosses the
+    // ring's end (slots 6, 7 | 0, 1).
+    for (int i = 0; i < 5; ++i) h.cycle(1, 1, false, Order::in_order);
+    ASSERT_TRUE(h.add(1, false));
     ASSERT_TRUE(h.add(4, false));
-    const auto head_before = peek<v::PackedDesc>(desc, 6 * 16);
+    // The batch's first head (slot 5) gets its flags only from driver_publish's publish
+    // store, after every other field of the batch, this chain's included.
+    const auto head_before = peek<v::PackedDesc>(desc, 5 * 16);
     EXPECT_NE(head_before.flags & (v::kPackedDescFAvail | v::kPackedDescFUsed), v::kPackedDescFAvail)
-        << "the head must not look available before publish";
+        << "the batch head must not look available before publish";
     EXPECT_EQ(peek<v::PackedDesc>(desc, 7 * 16).flags & (v::kPackedDescFAvail | v::kPackedDescFUsed),
               v::kPackedDescFAvail)
         << "the tail is written before the head";
@@ -357,11 +362,12 @@ TEST(PackedChains, NextFlagsBufferIdInTheLastAndHeadFlagsWrittenLast) {
             EXPECT_EQ(d.id, 0u) << "the Buffer ID belongs in the last descriptor only";
         }
     }
-    ASSERT_EQ(h.pop(1), 1u);
-    EXPECT_EQ(peek<v::PackedDesc>(desc, 1 * 16).id, h.held.back().id);
-    h.push(1);
+    ASSERT_EQ(h.pop(2), 2u);
+    EXPECT_EQ(h.held.back().id, 1u);
+    EXPECT_EQ(peek<v::PackedDesc>(desc, 1 * 16).id, 1u);
+    h.push(2);
     h.ring.device_publish();
-    EXPECT_EQ(h.reap(), 1u);
+    EXPECT_EQ(h.reap(), 2u);
     // The used descriptor sits where the chain's head was; the next one after the skip.
     EXPECT_EQ(h.ring.snapshot().driver_seen, 2u) << "last_used skipped the chain's 4 descriptors, lap 1";
 }
@@ -514,4 +520,21 @@ TEST(IndirectLayout, ElementsAreTheRingDescriptors) {
     EXPECT_EQ(ringsim::detail::indirect_stride(1), 1u);
     EXPECT_EQ(ringsim::detail::indirect_stride(3), 4u);
     EXPECT_EQ(ringsim::detail::indirect_stride(16), 16u);
+}
+
+// split-inorder chains use the table in ring order: next = x + 1, and 0 after the table's
+// last slot (spec "The Virtqueue Descriptor Table", IN_ORDER), the id is the head slot.
+TEST(SplitInOrderChains, NextIsTheFollowingSlotAndZeroAfterTheLast) {
+    ChainHarness<ringsim::SplitInOrderRing<SeqCstBarrier>> h(8, 4, false);
+    for (int i = 0; i < 6; ++i) h.cycle(1, 1, false, Order::in_order);  // head at slot 6
+    ASSERT_TRUE(h.add(4, false));                                      // slots 6, 7, 0, 1
+    h.ring.driver_publish();
+    const auto* desc = static_cast<const v::SplitDesc*>(area(h.ring, "desc"));
+    EXPECT_EQ(desc[6].next, 7u);
+    EXPECT_EQ(desc[7].next, 0u);
+    EXPECT_EQ(desc[0].next, 1u);
+    EXPECT_FALSE(desc[1].flags & v::kDescFNext);
+    EXPECT_TRUE(desc[1].flags & v::kDescFWrite);
+    ASSERT_EQ(h.pop(1), 1u);
+    EXPECT_EQ(h.held.back().id, 6u);
 }
