@@ -21,7 +21,7 @@ from .load import median_of  # noqa: E402
 from .outfiles import save_figure  # noqa: E402
 
 DPI = 90
-LAYOUT_ORDER = ["split", "split-inorder", "packed", "index"]
+LAYOUT_ORDER = ["split", "split-inorder", "packed", "packed-inorder", "index"]
 BARRIER_ORDER = ["compiler", "smp", "virt", "dma", "mandatory", "acqrel", "acqrel-seqcst", "branch", "ops"]
 MAX_SERIES = 12
 

@@ -58,6 +58,18 @@ QUESTIONS = [
     Question("q6", "Per-access device barriers vs relaxed accessors", "seed 003 (QEMU 2012)",
              "`seeds`", "device_access", "barrier", "relaxed", "relaxed",
              metrics=("ns_per_buffer", "cpu_ns_per_buffer")),
+    # Real virtio buffers (--sg, --indirect, --completion, packed-inorder).  Each matched
+    # configuration carries its sg, so the table reads per chain length N; ring capacity
+    # used per buffer is N descriptors direct and 1 indirect by construction.
+    Question("q7", "Direct chain vs indirect descriptors, per chain length", "seed 001 (indirect tables for the "
+             "packed ring), Linux's \"FIXME: tune this threshold\"",
+             "`seeds` (row seed001-chains-direct-vs-indirect)", "indirect", "on", "off", "off",
+             metrics=("ns_per_buffer", "cpu_ns_per_buffer")),
+    Question("q8", "In-order vs out-of-order completion, per layout", "seed 001 (Buffer ID bookkeeping)",
+             "`seeds` (row completion-order)", "completion", "random", "in-order", "in-order",
+             extra=(("reverse", "in-order"),)),
+    Question("q9", "packed-inorder vs packed", "seed 001, VIRTIO_F_IN_ORDER",
+             "`seeds` (row seed001-packed-inorder)", "layout", "packed-inorder", "packed", "split"),
 ]
 
 

@@ -16,10 +16,10 @@ DEFAULT_AXES = {"layout": "split", "barrier": "smp", "notify": "poll", "batch": 
                 "ring": 256, "placement": "cross-l3"}
 # Axes that only appear in the name when not at their default (SCHEMA.md naming rule).
 EXTRA_DEFAULTS = {"kick_ns": 0, "submitters": 1, "kick_mode": "under-lock", "device_access": "relaxed",
-                  "runtime": "smp"}
+                  "runtime": "smp", "sg": 1, "indirect": "off", "completion": "in-order"}
 
 # Relative costs used to make the synthetic data look like a ring benchmark.
-LAYOUT_COST = {"split": 1.0, "split-inorder": 0.9, "packed": 0.8, "index": 0.6}
+LAYOUT_COST = {"split": 1.0, "split-inorder": 0.9, "packed": 0.8, "index": 0.6, "packed-inorder": 0.75}
 BARRIER_COST = {"smp": 1.0, "virt": 1.0, "dma": 1.1, "mandatory": 1.5, "branch": 1.05, "ops": 1.1,
                 "compiler": 0.9, "acqrel": 0.95, "acqrel-seqcst": 1.02}
 NOTIFY_KICKS = {"poll": 0.0, "flags": 0.3, "event-idx": 0.05}
@@ -44,6 +44,11 @@ def true_ns(cfg: dict) -> float:
         ns *= 1.3
     if cfg.get("device_access") == "barrier":
         ns *= 1.2
+    ns *= 1 + 0.1 * (int(cfg.get("sg", 1)) - 1)
+    if cfg.get("indirect", "off") != "off":
+        ns *= 1.1
+    if cfg.get("completion", "in-order") != "in-order":
+        ns *= 1.05
     return ns
 
 
@@ -223,4 +228,13 @@ def seeds_configs():
         for c in grid(layout=["split", "packed"], barrier=["smp"], notify=["poll"], batch=[1, 8]):
             c.update(device_access=da)
             cfgs.append(c)
+    # Real virtio buffers: chains direct vs indirect, completion order, packed-inorder.
+    for sg, ind in ((1, "on"), (2, "off"), (2, "on"), (4, "off"), (4, "on")):
+        for c in grid(layout=["split", "packed"], barrier=["smp"], notify=["poll"], batch=[1, 8]):
+            c.update(sg=sg, indirect=ind)
+            cfgs.append(c)
+    for c in grid(layout=["split", "packed"], barrier=["smp"], notify=["poll"], batch=[8]):
+        c.update(completion="random")
+        cfgs.append(c)
+    cfgs += grid(layout=["packed-inorder"], barrier=["smp"], notify=["poll"], batch=[1, 8])
     return cfgs

@@ -32,7 +32,7 @@ int cmd_list(int argc, char** argv) {
     for (auto n : ringsim::kBarrierNames) barriers += (barriers.empty() ? "" : ", ") + std::string(n);
     std::printf(
         "Axes (ringlab run flags; sweep spec keys in brackets)\n"
-        "  --layout        [layout]         split, split-inorder, packed, index\n"
+        "  --layout        [layout]         split, split-inorder, packed, index, packed-inorder\n"
         "  --barrier       [barrier]        %s\n"
         "  --runtime-barrier                smp, mandatory  (what branch and ops choose at run time)\n"
         "  --notify        [notify]         poll, flags, event-idx  (index: poll, flags)\n"
@@ -44,6 +44,9 @@ int cmd_list(int argc, char** argv) {
         "  --submitters    [submitters]     1 .. 64  (--kick-under-lock | --kick-unlocked need 2+)\n"
         "  --device-access [device_access]  relaxed, barrier\n"
         "  --payload       [payload_bytes]  0 .. 4096, multiple of 8\n"
+        "  --sg            [sg]             1 .. 16 descriptors per buffer (index: 1; direct: at most ring size)\n"
+        "  --indirect      [indirect]       off, on, auto, auto=K (K 0..16; index: off)\n"
+        "  --completion    [completion]     in-order, reverse, random, random:SEED (in-order layouts: in-order)\n"
         "  --cpus / sweep [placement]       A,B  |  all, smt, same-l2, same-l3, cross-l3, cross-socket\n\n"
         "Barrier site kinds: publish (store->store), consume (load->load), notify-check (store->load).\n"
         "UNSAFE marks a site whose instruction does not give that order on that architecture: a baseline\n"

@@ -11,7 +11,7 @@ namespace ringlab::cli {
 
 std::vector<OptionSpec> run_option_specs() {
     return {
-        {"layout", true, "L      split | split-inorder | packed | index (default split)"},
+        {"layout", true, "L      split | split-inorder | packed | index | packed-inorder (default split)"},
         {"barrier", true, "B      compiler | smp | virt | dma | mandatory | acqrel | acqrel-seqcst | branch | ops (default smp)"},
         {"runtime-barrier", true, "B  what branch/ops choose at run time: smp | mandatory (default smp)"},
         {"notify", true, "M      poll | flags | event-idx (default poll)"},
@@ -36,6 +36,9 @@ std::vector<OptionSpec> run_option_specs() {
         {"inject", true, "SPEC     drop-kick=P[,drop-call=P]: drop notifications on purpose"},
         {"latency", true, "MODE    auto | on | off: record round trips (auto: on when outstanding is 1; above 1, 1 buffer in 64 is sampled)"},
         {"verify", true, "MODE     full: seq + checksum in every buffer, device answers (default); ring: descriptors only, buffers untouched (as Linux ringtest)"},
+        {"sg", true, "N            descriptors per buffer, 1..16: N-1 device-readable, the last device-writable (default 1)"},
+        {"indirect", true, "MODE     off | on | auto[=K]: the chain in a preallocated indirect table (auto: when N > K, default K 1)"},
+        {"completion", true, "ORDER  in-order | reverse | random[:SEED]: completion order within a device batch (default in-order)"},
         {"no-floor", false, "        skip the cache-line round-trip measurement"},
         {"verbose", false, "         print the address of every ring area"},
     };
@@ -78,9 +81,16 @@ static void parse_inject(const std::string& spec, RunConfig& c) {
     }
 }
 
+void parse_indirect(const std::string& v, RunConfig& c) {
+    if (std::string err = set_indirect(c, v); !err.empty()) throw UsageError(err);
+}
+void parse_completion(const std::string& v, RunConfig& c) {
+    if (std::string err = set_completion(c, v); !err.empty()) throw UsageError(err);
+}
+
 RunConfig run_config_from(const Args& a) {
     RunConfig c;
-    c.layout = a.choice_or("layout", c.layout, {"split", "split-inorder", "packed", "index"});
+    c.layout = a.choice_or("layout", c.layout, {"split", "split-inorder", "packed", "index", "packed-inorder"});
     c.barrier = a.str_or("barrier", c.barrier);
     c.runtime_barrier = a.choice_or("runtime-barrier", c.runtime_barrier, {"smp", "mandatory"});
     auto n = a.choice_or("notify", "poll", {"poll", "flags", "event-idx"});
@@ -111,6 +121,9 @@ RunConfig run_config_from(const Args& a) {
     auto lat = a.choice_or("latency", "auto", {"auto", "on", "off"});
     c.latency = lat == "on" ? LatencyMode::on : lat == "off" ? LatencyMode::off : LatencyMode::automatic;
     c.verify = a.choice_or("verify", "full", {"full", "ring"}) == "ring" ? VerifyMode::ring : VerifyMode::full;
+    c.sg = std::uint32_t(a.uint_or("sg", c.sg, 1, 16));
+    if (auto ind = a.str("indirect")) parse_indirect(*ind, c);
+    if (auto comp = a.str("completion")) parse_completion(*comp, c);
     c.measure_floor = !a.has("no-floor");
     c.verbose = a.has("verbose");
     std::string err = validate(c);

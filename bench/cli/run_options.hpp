@@ -16,6 +16,10 @@ std::vector<OptionSpec> run_option_specs();
 std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string& value);
 // Throws UsageError naming the problem and the valid range.
 RunConfig run_config_from(const Args& a);
+// --indirect off|on|auto[=K] and --completion in-order|reverse|random[:SEED] into c (the
+// sweep's axis values use the same spellings); UsageError otherwise.
+void parse_indirect(const std::string& value, RunConfig& c);
+void parse_completion(const std::string& value, RunConfig& c);
 
 
 }  // namespace ringlab::cli

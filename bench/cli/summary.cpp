@@ -52,6 +52,9 @@ void print_run_summary(std::FILE* out, const RunResult& r) {
         std::fprintf(out, "  submitters=%u kick=%s kick-cost=%llu ns device-access=%s\n", c.submitters,
                      results::kick_mode_name(c.kick_mode), (unsigned long long)c.kick_cost_ns,
                      results::device_access_name(c.device_access));
+    if (uses_chain_path(c))
+        std::fprintf(out, "  buffers: sg=%u indirect=%s (%s) completion=%s; indirect tables preallocated per id\n", c.sg,
+                     indirect_name(c).c_str(), uses_indirect(c) ? "used" : "not used", completion_name(c).c_str());
     std::fprintf(out, "  cpus: driver %d, device %d\n", c.driver_cpu, c.device_cpu);
     std::fprintf(out, "  timer: %s at %.4f GHz (%s), reads step by %llu ticks (%.1f ns)\n", r.timer_name.c_str(),
                  r.timer_hz / 1e9, r.timer_core_cycles ? "core cycles" : "fixed-rate ticks, not core cycles",

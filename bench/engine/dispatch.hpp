@@ -14,6 +14,7 @@ namespace ringlab::detail {
 RunResult run_split(const RunConfig& cfg, double hz);
 RunResult run_split_inorder(const RunConfig& cfg, double hz);
 RunResult run_packed(const RunConfig& cfg, double hz);
+RunResult run_packed_inorder(const RunConfig& cfg, double hz);
 RunResult run_index(const RunConfig& cfg, double hz);
 
 // Whether the layout implements a notify mode (false for an unknown layout).

@@ -20,17 +20,42 @@ bool layout_supports_notify(std::string_view layout, ringsim::NotifyMode m) {
     if (layout == "split") return ringsim::SplitRing<B>::supports_notify(m);
     if (layout == "split-inorder") return ringsim::SplitInOrderRing<B>::supports_notify(m);
     if (layout == "packed") return ringsim::PackedRing<B>::supports_notify(m);
+    if (layout == "packed-inorder") return ringsim::PackedInOrderRing<B>::supports_notify(m);
     if (layout == "index") return ringsim::IndexRing<B>::supports_notify(m);
     return false;
 }
 }  // namespace detail
 
+// --sg, --indirect and --completion: one sentence per bad value or combination.
+static std::string validate_chains(const RunConfig& c) {
+    if (c.sg < 1 || c.sg > ringsim::kMaxChain)
+        return "sg " + std::to_string(c.sg) + " is not valid (1 to 16 descriptors per buffer)";
+    if (c.indirect_above > ringsim::kMaxChain)
+        return "--indirect auto=" + std::to_string(c.indirect_above) + " is not valid (K from 0 to 16 segments)";
+    if (c.layout == "index" && uses_chain_path(c))
+        return "the index layout has no descriptors: --sg, --indirect and --completion need split, split-inorder, "
+               "packed or packed-inorder";
+    if ((c.layout == "split-inorder" || c.layout == "packed-inorder") && c.completion != Completion::in_order)
+        return c.layout + " completes buffers in the order they were made available (VIRTIO_F_IN_ORDER): "
+               "--completion must be in-order";
+    if (!uses_indirect(c) && c.sg > c.ring_size)
+        return "a direct chain of " + std::to_string(c.sg) + " descriptors does not fit a ring of " +
+               std::to_string(c.ring_size) + " (use --ring-size " + std::to_string(c.sg) +
+               " or more, or --indirect)";
+    if (uses_chain_path(c) && c.device_extra_ns)
+        return "a planted device delay (calibration) applies to single-descriptor, in-order buffers only";
+    if (uses_chain_path(c) && c.verify == VerifyMode::ring)
+        return "--verify ring checks single descriptors completed in order: use --verify full with --sg, "
+               "--indirect or --completion";
+    return {};
+}
+
 
 std::string validate(const RunConfig& c) {
-    static const char* layouts[] = {"split", "split-inorder", "packed", "index"};
+    static const char* layouts[] = {"split", "split-inorder", "packed", "index", "packed-inorder"};
     if (std::find_if(std::begin(layouts), std::end(layouts), [&](const char* l) { return c.layout == l; }) ==
         std::end(layouts))
-        return "unknown layout '" + c.layout + "' (valid: split, split-inorder, packed, index)";
+        return "unknown layout '" + c.layout + "' (valid: split, split-inorder, packed, index, packed-inorder)";
     if (std::find(ringsim::kBarrierNames.begin(), ringsim::kBarrierNames.end(), c.barrier) ==
         ringsim::kBarrierNames.end()) {
         std::string names;
@@ -81,6 +106,7 @@ std::string validate(const RunConfig& c) {
     if (c.runtime_barrier != "smp" && c.barrier != "branch" && c.barrier != "ops")
         return "--runtime-barrier " + c.runtime_barrier + " only applies to --barrier branch or ops (barrier " + c.barrier +
                " is chosen at compile time)";
+    if (std::string why = validate_chains(c); !why.empty()) return why;
     for (int cpu : {c.driver_cpu, c.device_cpu}) {
         if (cpu < 0) continue;
         std::string why = cpu_usable(cpu);
@@ -125,6 +151,7 @@ RunResult run_engine(const RunConfig& in) {
     if (cfg.layout == "split") r = detail::run_split(cfg, clk.hz);
     else if (cfg.layout == "split-inorder") r = detail::run_split_inorder(cfg, clk.hz);
     else if (cfg.layout == "packed") r = detail::run_packed(cfg, clk.hz);
+    else if (cfg.layout == "packed-inorder") r = detail::run_packed_inorder(cfg, clk.hz);
     else r = detail::run_index(cfg, clk.hz);
     if (floor) {
         r.floor_before_ns = floor_before;

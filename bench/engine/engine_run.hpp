@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/buffer_pool.hpp"
+#include "engine/chain_plan.hpp"
 #include "engine/cpu_affinity.hpp"
 #include "engine/device_side.hpp"
 #include "engine/driver_side.hpp"
@@ -40,13 +41,17 @@ namespace ringlab {
 std::string describe_snapshot(const ringsim::RingSnapshot& s);
 void print_areas(const std::vector<ringsim::Area>& areas);
 
-template <class Ring>
+// Driver / Device: the two role cores.  DriverCore / DeviceCore are the single-descriptor,
+// in-order fast path; ChainDriverCore / ChainDeviceCore (chain_*.hpp) the chain path.
+template <class Ring, template <class> class Driver = DriverCore, template <class> class Device = DeviceCore>
 class EngineRun {
 public:
     EngineRun(const RunConfig& cfg, double timer_hz)
         : cfg_(cfg), hz_(timer_hz),
-          ring_(ringsim::RingOptions{cfg.ring_size, cfg.cache_line, cfg.notify}),
-          pool_(driver_pool_size(cfg.outstanding, cfg.batch), cfg.payload_bytes, cfg.cache_line),
+          ring_(ringsim::RingOptions{cfg.ring_size, cfg.cache_line, cfg.notify, cfg.sg, uses_indirect(cfg),
+                                     uses_chain_path(cfg)}),
+          pool_(driver_pool_size(cfg.outstanding, cfg.batch) * segments_per_buffer(cfg), cfg.payload_bytes,
+                cfg.cache_line),
           kick_(ns_to_ticks(cfg.kick_cost_ns), cfg.drop_kick, 0x9e3779b97f4a7c15ull),
           call_(ns_to_ticks(cfg.kick_cost_ns), cfg.drop_call, 0xd1b54a32d192ed03ull) {
         plan_.batch = cfg.batch;
@@ -65,13 +70,17 @@ public:
     RunResult run() {
         RunResult res;
         res.config = cfg_;
-        DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
-        DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
-                                cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full);
+        Driver<Ring> driver(ring_, pool_, plan_, ctl_);
+        Device<Ring> device(ring_, pool_, cfg_.batch, plan_.notify,
+                            cfg_.device_access == DeviceAccess::barrier, cfg_.verify == VerifyMode::full);
+        if constexpr (requires { driver.set_chain(ChainPlan{}); }) {
+            driver.set_chain(chain_plan_of(cfg_));
+            device.set_chain(chain_plan_of(cfg_));
+        }
         std::uint64_t planted_iterations = 0;
         if (cfg_.device_extra_ns) {
             planted_iterations = std::uint64_t(double(cfg_.device_extra_ns) / planted_ns_per_iteration() + 0.5);
-            device.plant_delay(planted_iterations);
+            if constexpr (requires { device.plant_delay(planted_iterations); }) device.plant_delay(planted_iterations);
         }
         // Both roles start with notifications off: a role that polls does not want them.
         ring_.driver_disable_calls();
@@ -229,7 +238,7 @@ private:
         side.seen_phase = p;
     }
 
-    void device_thread(DeviceCore<Ring>& dev, RoleSide& side) {
+    void device_thread(Device<Ring>& dev, RoleSide& side) {
         device_tid_.store(int(gettid()));
         if (start(side, Role::device, cfg_.device_cpu)) {
             WaitPolicy wait(cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
@@ -273,7 +282,7 @@ private:
         ctl_.finished.fetch_add(1);
     }
 
-    void driver_thread(DriverCore<Ring>& drv, RoleSide& side) {
+    void driver_thread(Driver<Ring>& drv, RoleSide& side) {
         const bool locked = cfg_.submitters > 1;
         const bool kick_unlocked = cfg_.kick_mode == KickMode::unlocked;
         const bool deliver = cfg_.wait != WaitMode::spin;  // a spinning device reads no eventfd

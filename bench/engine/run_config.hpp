@@ -19,6 +19,11 @@ enum class LatencyMode : std::uint8_t { automatic, on, off };
 // ring: the buffer is never touched (as Linux's ringtest); the descriptor's length
 //       carries the sequence number's low 16 bits and the device echoes it back.
 enum class VerifyMode : std::uint8_t { full, ring };
+// --indirect: where a buffer's chain lives (VIRTIO_RING_F_INDIRECT_DESC).  automatic: in a
+// table when the buffer has more than indirect_above segments, as Linux decides.
+enum class IndirectMode : std::uint8_t { off, on, automatic };
+// --completion: the order in which the device completes what it took in one batch.
+enum class Completion : std::uint8_t { in_order, reverse, random };
 
 // Ranges shared by every front end (run/stress flags, sweep specs) and validate():
 // one place, so a value the spec parser accepts is one the engine runs.
@@ -64,5 +69,70 @@ struct RunConfig {
     bool measure_floor = true;              // measure the CPU pair's cache-line round trip first
     bool verbose = false;
     CounterFactory* counters = nullptr;     // optional per-role PMU groups
+    // Real virtio buffers (chain_driver.hpp / chain_device.hpp); the defaults keep the
+    // single-descriptor, in-order fast path.
+    std::uint32_t sg = 1;                   // descriptors per buffer, 1..16 (last one device-writable)
+    IndirectMode indirect = IndirectMode::off;
+    std::uint32_t indirect_above = 1;       // automatic: indirect when sg > this (0..16)
+    Completion completion = Completion::in_order;
+    std::uint64_t completion_seed = 1;      // random: the shuffle's seed
 };
+
+// Whether this configuration's buffers go through an indirect table.
+inline bool uses_indirect(const RunConfig& c) {
+    return c.indirect == IndirectMode::on || (c.indirect == IndirectMode::automatic && c.sg > c.indirect_above);
+}
+// Whether it needs the chain engine (anything but one direct descriptor completed in order).
+inline bool uses_chain_path(const RunConfig& c) {
+    return c.sg > 1 || uses_indirect(c) || c.completion != Completion::in_order;
+}
+// As the command line, results files and names spell them.
+inline std::string indirect_name(const RunConfig& c) {
+    if (c.indirect == IndirectMode::off) return "off";
+    if (c.indirect == IndirectMode::on) return "on";
+    return c.indirect_above == 1 ? "auto" : "auto=" + std::to_string(c.indirect_above);
+}
+// Parse the spellings above into c: "" if valid, else one sentence naming the valid forms
+// (the CLI and the sweep's axis values share these).
+inline std::string set_indirect(RunConfig& c, const std::string& v) {
+    const std::string bad = "--indirect '" + v + "' is not valid (valid: off, on, auto, auto=K with K from 0 to 16)";
+    if (v == "off") c.indirect = IndirectMode::off;
+    else if (v == "on") c.indirect = IndirectMode::on;
+    else if (v == "auto") { c.indirect = IndirectMode::automatic; c.indirect_above = 1; }
+    else if (v.rfind("auto=", 0) == 0) {
+        const std::string k = v.substr(5);
+        if (k.empty() || k.size() > 2 || k.find_first_not_of("0123456789") != std::string::npos) return bad;
+        const unsigned long n = std::stoul(k);
+        if (n > 16) return bad;
+        c.indirect = IndirectMode::automatic;
+        c.indirect_above = std::uint32_t(n);
+    } else {
+        return bad;
+    }
+    return {};
+}
+inline std::string set_completion(RunConfig& c, const std::string& v) {
+    const std::string bad =
+        "--completion '" + v + "' is not valid (valid: in-order, reverse, random, random:SEED with SEED from 1 to 2^63)";
+    if (v == "in-order") c.completion = Completion::in_order;
+    else if (v == "reverse") c.completion = Completion::reverse;
+    else if (v == "random") { c.completion = Completion::random; c.completion_seed = 1; }
+    else if (v.rfind("random:", 0) == 0) {
+        const std::string k = v.substr(7);
+        if (k.empty() || k.size() > 19 || k.find_first_not_of("0123456789") != std::string::npos) return bad;
+        const unsigned long long n = std::stoull(k);
+        if (n < 1 || n > (1ull << 63)) return bad;
+        c.completion = Completion::random;
+        c.completion_seed = n;
+    } else {
+        return bad;
+    }
+    return {};
+}
+
+inline std::string completion_name(const RunConfig& c) {
+    if (c.completion == Completion::in_order) return "in-order";
+    if (c.completion == Completion::reverse) return "reverse";
+    return c.completion_seed == 1 ? "random" : "random:" + std::to_string(c.completion_seed);
+}
 }  // namespace ringlab

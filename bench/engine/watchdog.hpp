@@ -22,8 +22,8 @@
 
 namespace ringlab {
 
-template <class Ring>
-std::uint64_t EngineRun<Ring>::threads_cpu_ns() const {
+template <class Ring, template <class> class Driver, template <class> class Device>
+std::uint64_t EngineRun<Ring, Driver, Device>::threads_cpu_ns() const {
     std::uint64_t sum = 0;
     for (const auto& c : thread_clocks_) {
         timespec ts{};
@@ -32,8 +32,8 @@ std::uint64_t EngineRun<Ring>::threads_cpu_ns() const {
     return sum;
 }
 
-template <class Ring>
-bool EngineRun<Ring>::thread_blocked(int tid) {
+template <class Ring, template <class> class Driver, template <class> class Device>
+bool EngineRun<Ring, Driver, Device>::thread_blocked(int tid) {
     if (tid <= 0) return false;
     char path[64];
     std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
@@ -47,8 +47,8 @@ bool EngineRun<Ring>::thread_blocked(int tid) {
     return close && close[1] == ' ' && (close[2] == 'S' || close[2] == 'D');
 }
 
-template <class Ring>
-void EngineRun<Ring>::watchdog(RunResult& res, int nthreads) {
+template <class Ring, template <class> class Driver, template <class> class Device>
+void EngineRun<Ring, Driver, Device>::watchdog(RunResult& res, int nthreads) {
     using namespace std::chrono;
     auto deadline = steady_clock::now() + milliseconds(std::max<std::uint32_t>(cfg_.watchdog_ms, 1000) * 5);
     while (ctl_.ready.load() < nthreads) {

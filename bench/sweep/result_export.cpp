@@ -201,6 +201,9 @@ nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placeme
             {"cache_line", c.cache_line},
             {"verify", c.verify == VerifyMode::full ? "full" : "ring"},
             {"inject", inject_spec(c)},
+            {"sg", c.sg},
+            {"indirect", indirect_name(c)},
+            {"completion", completion_name(c)},
             {"placement", placement}};
 }
 

@@ -158,6 +158,9 @@ SweepConfig config_of(const RunConfig& c, const std::string& placement) {
               {"device_access", results::device_access_name(c.device_access)},
               {"payload_bytes", std::to_string(c.payload_bytes)},
               {"cache_line", std::to_string(c.cache_line)},
+              {"sg", std::to_string(c.sg)},
+              {"indirect", indirect_name(c)},
+              {"completion", completion_name(c)},
               {"placement", placement}};
     return s;
 }

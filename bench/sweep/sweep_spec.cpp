@@ -36,7 +36,7 @@ bool is_power_of_two(std::uint64_t v) { return v && !(v & (v - 1)); }
 const std::vector<AxisInfo>& axes() {
     // Order = order in benchmark names and in --dry-run listings.
     static const std::vector<AxisInfo> kAxes = {
-        {"layout", "layout", false, {"split", "split-inorder", "packed", "index"}, "split", true, ""},
+        {"layout", "layout", false, {"split", "split-inorder", "packed", "index", "packed-inorder"}, "split", true, ""},
         {"barrier", "barrier", false, barrier_values(), "smp", true, ""},
         {"notify", "notify", false, {"poll", "flags", "event-idx"}, "poll", true, ""},
         {"batch", "batch", true, {}, "1", true, "an integer 1..32768, at most ring_size"},
@@ -52,6 +52,10 @@ const std::vector<AxisInfo>& axes() {
         {"payload_bytes", "payload", true, {}, "64", false, "a multiple of 8 in 0..4096"},
         {"cache_line", "cache_line", true, {}, "64", false, "64 or 128"},
         {"runtime_barrier", "runtime", false, {"smp", "mandatory"}, "smp", false, ""},
+        {"sg", "sg", true, {}, "1", false, "an integer 1..16 (descriptors per buffer)"},
+        {"indirect", "indirect", false, {"off", "on", "auto"}, "off", false, "off, on, auto or auto=K (K 0..16)"},
+        {"completion", "completion", false, {"in-order", "reverse", "random"}, "in-order", false,
+         "in-order, reverse, random or random:SEED"},
     };
     return kAxes;
 }
@@ -101,6 +105,9 @@ RunConfig SweepConfig::to_run_config() const {
     c.submitters = static_cast<std::uint32_t>(num("submitters"));
     c.kick_mode = at("kick_mode") == "unlocked" ? KickMode::unlocked : KickMode::under_lock;
     c.device_access = at("device_access") == "barrier" ? DeviceAccess::barrier : DeviceAccess::relaxed;
+    c.sg = static_cast<std::uint32_t>(num("sg"));
+    set_indirect(c, at("indirect"));      // checked when the spec was parsed
+    set_completion(c, at("completion"));
     return c;
 }
 
@@ -155,12 +162,20 @@ std::string parse_value(const AxisInfo& a, const nlohmann::json& v, const std::s
         else if (a.name == "submitters") ok = n >= 1 && n <= limits::kMaxSubmitters;
         else if (a.name == "payload_bytes") ok = n <= limits::kMaxPayloadBytes && n % 8 == 0;
         else if (a.name == "cache_line") ok = n == 64 || n == 128;
+        else if (a.name == "sg") ok = n >= 1 && n <= 16;
         if (!ok) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + std::to_string(n));
         return std::to_string(n);
     }
     if (!v.is_string())
         throw SpecError(where + ": axis '" + a.name + "' takes one of: " + join(a.values) + "; got " + v.dump());
     auto s = v.get<std::string>();
+    // indirect and completion also take a parameter (auto=K, random:SEED): the engine's parser decides.
+    if (a.name == "indirect" || a.name == "completion") {
+        RunConfig probe;
+        const std::string err = a.name == "indirect" ? set_indirect(probe, s) : set_completion(probe, s);
+        if (!err.empty()) throw SpecError(where + ": axis '" + a.name + "': " + err);
+        return s;
+    }
     if (std::find(a.values.begin(), a.values.end(), s) == a.values.end())
         throw SpecError(where + ": unknown value \"" + s + "\" for axis '" + a.name + "'; valid values: " +
                         join(a.values));
@@ -412,6 +427,19 @@ void override_placement(SweepSpec& spec, const std::string& placement) {
 // ---------------------------------------------------------------------------
 // Pruning
 // ---------------------------------------------------------------------------
+// --sg, --indirect, --completion: the combinations the engine refuses (engine validate_chains).
+static std::string chain_prune_reason(const SweepConfig& c) {
+    const RunConfig r = c.to_run_config();
+    if (r.layout == "index" && uses_chain_path(r))
+        return "sg/indirect/completion on the index layout: it has no descriptors";
+    if ((r.layout == "split-inorder" || r.layout == "packed-inorder") && r.completion != Completion::in_order)
+        return "completion " + c.at("completion") + " on " + r.layout + ": VIRTIO_F_IN_ORDER completes in order";
+    if (!uses_indirect(r) && r.sg > r.ring_size)
+        return "a direct chain of " + std::to_string(r.sg) + " descriptors does not fit ring size " +
+               std::to_string(r.ring_size);
+    return "";
+}
+
 std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector<Exclusion>& ex) {
     const auto batch = c.num("batch"), ring = c.num("ring_size"), outst = c.num("outstanding");
     const auto& notify = c.at("notify");
@@ -429,6 +457,7 @@ std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector
         return "kick_mode unlocked with one submitter: there is no lock to release";
     if (c.at("runtime_barrier") != "smp" && barrier != "branch" && barrier != "ops")
         return "runtime_barrier only applies to the run-time-selected barriers (branch, ops)";
+    if (std::string why = chain_prune_reason(c); !why.empty()) return why;
     if (!row.allow_unsafe && is_unsafe_barrier(barrier))
         return "barrier " + barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
     for (const auto& e : ex) {

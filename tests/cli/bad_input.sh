@@ -38,6 +38,18 @@ expect_bad "unknown option --frobnicate"               run --frobnicate
 expect_bad "is not valid"                              run --batch many
 expect_bad "drop-kick=P"                               run --inject drop-everything=1
 expect_bad "multiple of 8"                             run --payload 12
+# Real virtio buffers: chains, indirect tables, completion order.
+expect_bad "out of range"                              run --sg 17
+expect_bad "out of range"                              run --sg 0
+expect_bad "auto=K with K from 0 to 16"                run --indirect auto=17
+expect_bad "valid: off, on, auto"                      run --indirect sometimes
+expect_bad "random:SEED"                               run --completion random:x
+expect_bad "random:SEED"                               run --completion sideways
+expect_bad "--completion must be in-order"             run --layout split-inorder --completion random
+expect_bad "--completion must be in-order"             run --layout packed-inorder --completion reverse
+expect_bad "index layout has no descriptors"           run --layout index --sg 2
+expect_bad "does not fit a ring of 8"                  run --ring-size 8 --sg 16
+expect_bad "--verify full"                             run --sg 2 --verify ring
 expect_bad "64 or 128"                                 run --cache-line 96
 
 # A CPU outside the affinity mask (only checkable where taskset exists and >1 CPU).

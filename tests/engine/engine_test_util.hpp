@@ -10,7 +10,9 @@
 
 namespace ringlab::test {
 
-inline const std::vector<std::string> kLayouts = {"split", "split-inorder", "packed", "index"};
+inline const std::vector<std::string> kLayouts = {"split", "split-inorder", "packed", "index", "packed-inorder"};
+// The layouts with descriptors: chains, indirect tables, out-of-order completion.
+inline const std::vector<std::string> kChainLayouts = {"split", "split-inorder", "packed", "packed-inorder"};
 
 // Policies whose sites used by a run are safe on this architecture, per the
 // table that `ctest -R disasm` proves against the disassembly.

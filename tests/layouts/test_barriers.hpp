@@ -54,14 +54,17 @@ static_assert(ringsim::RingLayout<ringsim::SplitRing<SeqCstBarrier>>);
 static_assert(ringsim::RingLayout<ringsim::SplitInOrderRing<SeqCstBarrier>>);
 static_assert(ringsim::RingLayout<ringsim::PackedRing<SeqCstBarrier>>);
 static_assert(ringsim::RingLayout<ringsim::IndexRing<SeqCstBarrier>>);
+static_assert(ringsim::RingLayout<ringsim::PackedInOrderRing<SeqCstBarrier>>);
 
 template <class L> struct IsInOrder : std::false_type {};
 template <class B> struct IsInOrder<ringsim::SplitInOrderRing<B>> : std::true_type {};
+template <class B> struct IsInOrder<ringsim::PackedInOrderRing<B>> : std::true_type {};
 template <class L> inline constexpr bool kInOrder = IsInOrder<L>::value;
 
 template <class B>
 using LayoutsOf = ::testing::Types<ringsim::SplitRing<B>, ringsim::SplitInOrderRing<B>,
-                                   ringsim::PackedRing<B>, ringsim::IndexRing<B>>;
+                                   ringsim::PackedRing<B>, ringsim::IndexRing<B>,
+                                   ringsim::PackedInOrderRing<B>>;
 
 #ifdef RINGSIM_TEST_HAVE_SMP
 static_assert(ringsim::RingLayout<ringsim::SplitRing<ringsim::SmpBarrier>>);
@@ -70,7 +73,8 @@ using AllLayouts = ::testing::Types<
     ringsim::SplitRing<SeqCstBarrier>, ringsim::SplitInOrderRing<SeqCstBarrier>,
     ringsim::PackedRing<SeqCstBarrier>, ringsim::IndexRing<SeqCstBarrier>,
     ringsim::SplitRing<ringsim::SmpBarrier>, ringsim::SplitInOrderRing<ringsim::SmpBarrier>,
-    ringsim::PackedRing<ringsim::SmpBarrier>, ringsim::IndexRing<ringsim::SmpBarrier>>;
+    ringsim::PackedRing<ringsim::SmpBarrier>, ringsim::IndexRing<ringsim::SmpBarrier>,
+    ringsim::PackedInOrderRing<SeqCstBarrier>, ringsim::PackedInOrderRing<ringsim::SmpBarrier>>;
 #else
 using AllLayouts = LayoutsOf<SeqCstBarrier>;
 #endif
@@ -80,6 +84,7 @@ template <class B> struct BarrierOf<ringsim::SplitRing<B>> { using type = B; };
 template <class B> struct BarrierOf<ringsim::SplitInOrderRing<B>> { using type = B; };
 template <class B> struct BarrierOf<ringsim::PackedRing<B>> { using type = B; };
 template <class B> struct BarrierOf<ringsim::IndexRing<B>> { using type = B; };
+template <class B> struct BarrierOf<ringsim::PackedInOrderRing<B>> { using type = B; };
 
 // Names typed tests "split_test_seqcst" etc. (alphanumerics and '_' only: a '-' would read
 // as a negative pattern in --gtest_filter, which ctest uses).

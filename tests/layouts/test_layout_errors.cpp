@@ -37,6 +37,11 @@ TYPED_TEST(LayoutErrors, DuplicateCompletionIsNotOutstanding) {
     std::uint64_t addr;
     std::uint32_t len, tok;
     ASSERT_TRUE(h.ring.device_pop(id, addr, len));
+    if constexpr (std::string_view(TypeParam::name) == "packed-inorder") {
+        GTEST_SKIP() << "packed-inorder: a batch's one used descriptor names only its last buffer, so a "
+                        "buffer pushed twice in one batch is indistinguishable from once (covered instead by "
+                        "the device's sequence check in the engine)";
+    }
     h.ring.device_push(id, len);
     h.ring.device_push(id, len);  // the same buffer completed twice
     h.ring.device_publish();
@@ -59,11 +64,12 @@ namespace {
 template <class L>
 void poke_first_completion_id(const L& ring, std::uint32_t id) {
     const std::string_view name = L::name;
-    const char* area = name == "packed" ? "desc" : name == "index" ? "comp-entries" : "used";
+    const bool packed = name.starts_with("packed");
+    const char* area = packed ? "desc" : name == "index" ? "comp-entries" : "used";
     for (const auto& a : ring.areas()) {
         if (a.name != area) continue;
         auto* base = static_cast<unsigned char*>(const_cast<void*>(a.addr));
-        if (name == "packed") {
+        if (packed) {
             const auto id16 = static_cast<std::uint16_t>(id);
             std::memcpy(base + 12, &id16, 2);  // PackedDesc::id of slot 0
         } else if (name == "index") {

@@ -241,3 +241,31 @@ TEST(Presets, SeedsAnswersEachSeedQuestion) {
     EXPECT_TRUE(kick2000_multi);
     for (const auto& c : e.configs) EXPECT_FALSE(is_unsafe_barrier(c.at("barrier"))) << c.benchmark_name();
 }
+
+// Real virtio buffers: sg, indirect and completion are axes with the CLI's spellings,
+// checked when the spec is parsed, pruned where the engine would refuse them.
+TEST(SweepSpec, ChainAxesParseMapAndPrune) {
+    EXPECT_NE(error_of(R"({"axes": {"sg": [1, 17]}})").find("1..16"), std::string::npos);
+    EXPECT_NE(error_of(R"({"axes": {"indirect": "auto=99"}})").find("auto=K"), std::string::npos);
+    EXPECT_NE(error_of(R"({"axes": {"completion": "sideways"}})").find("random:SEED"), std::string::npos);
+    auto s = spec_of(R"({"axes": {"layout": ["split", "split-inorder", "index", "packed-inorder"], "sg": [1, 4],
+                                  "indirect": ["off", "auto=2"], "completion": ["in-order", "random:5"]}})");
+    auto e = expand(s, 1);
+    EXPECT_EQ(e.combinations, 32u);
+    for (const auto& c : e.configs) {
+        const auto r = c.to_run_config();
+        EXPECT_FALSE(r.layout == "index" && ringlab::uses_chain_path(r)) << c.benchmark_name();
+        EXPECT_FALSE(r.layout.ends_with("inorder") && r.completion != ringlab::Completion::in_order);
+        if (c.at("completion") == "random:5") EXPECT_EQ(r.completion_seed, 5u);
+        if (c.at("indirect") == "auto=2") EXPECT_EQ(r.indirect_above, 2u);
+        EXPECT_EQ(r.sg, c.num("sg"));
+    }
+    bool named = false;
+    for (const auto& c : e.configs)
+        named |= c.benchmark_name().find("/sg:4") != std::string::npos &&
+                 c.benchmark_name().find("/completion:random:5") != std::string::npos;
+    EXPECT_TRUE(named) << "non-default chain axes appear in benchmark names";
+    // split: 2 sg x 2 indirect x 2 completion = 8; split-inorder and packed-inorder: in-order only = 4 each;
+    // index: only the fast path (sg 1, indirect off or auto=2 with sg 1, in-order) = 2.
+    EXPECT_EQ(e.configs.size(), 8u + 4u + 4u + 2u);
+}

@@ -59,6 +59,11 @@ struct RingOptions {
     std::uint32_t size = 256;        // queue size N: power of two, 2..32768
     std::uint32_t cache_line = 64;   // alignment of every shared area and private state block
     NotifyMode notify = NotifyMode::poll;
+    // Chains (chain.hpp): the longest chain the driver will add (1..kMaxChain), and whether
+    // per-id indirect tables are preallocated.  The defaults add no memory to a ring.
+    std::uint32_t max_chain = 1;
+    bool indirect = false;
+    bool chains = false;             // allocate the chain bookkeeping even for chains of one
 };
 
 // Result of driver_reap: one completed buffer, or why not.
@@ -134,6 +139,60 @@ concept RingLayout = requires(L& r, const L& cr, std::uint32_t tok, std::uint64_
     { cr.pending_for_driver() } -> std::same_as<bool>;
     { cr.snapshot() } -> std::same_as<RingSnapshot>;
     { cr.areas() } -> std::same_as<std::vector<Area>>;
+};
+
+// ---------------------------------------------------------------------------
+// Descriptor chains (the chain face; see ChainLayout below)
+// ---------------------------------------------------------------------------
+// The longest chain ringsim builds: a block request's header, data pages and status, as
+// `--sg` offers it.  Indirect tables are preallocated for this many entries per id.
+inline constexpr std::uint32_t kMaxChain = 16;
+
+// One element of a scatter-gather list: device-readable, or device-writable (VIRTQ_DESC_F_WRITE).
+struct Segment {
+    std::uint64_t addr = 0;
+    std::uint32_t len = 0;
+    bool device_writes = false;
+};
+
+// What the device found behind one available entry.
+struct PoppedChain {
+    std::uint16_t id = 0;          // what the device returns in the used element / descriptor
+    std::uint16_t ring_descs = 0;  // ring descriptors the chain took (1 when indirect)
+    std::uint32_t count = 0;       // segments found
+    bool indirect = false;
+    bool malformed = false;        // a loop, too long, a table that is not ours, forbidden flags
+    Segment seg[kMaxChain];
+};
+
+// The used length of a chain: the bytes the device may write (its device-writable
+// segments), or, for a chain with none (one descriptor answered in place, as the
+// single-descriptor path does), its whole length.
+inline std::uint32_t chain_used_len(const Segment* s, std::uint32_t n) {
+    std::uint32_t w = 0, all = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        all += s[i].len;
+        if (s[i].device_writes) w += s[i].len;
+    }
+    return w ? w : all;
+}
+
+// The chain face, on top of RingLayout (split, split-inorder, packed, packed-inorder):
+//   driver_chain_room(n, ind)   how many chains of n segments fit now (ring descriptors
+//                               and ids), direct or indirect
+//   driver_add_chain(t,s,n,ind) write one chain; false (nothing written) if it does not fit
+//   driver_reap_chain(t,l)      as driver_reap, freeing every descriptor of the chain
+//   device_pop_chain(c)         the next available chain, walked and bounds-checked
+//   device_push_chain(id,d,l)   its completion (d: the chain's ring descriptors)
+template <class L>
+concept ChainLayout = RingLayout<L> && requires(L& r, const L& cr, std::uint32_t tok, const Segment* s,
+                                                std::uint32_t n, bool ind, std::uint32_t& rtok,
+                                                std::uint32_t& rlen, PoppedChain& c, std::uint16_t id) {
+    { cr.driver_chain_room(n, ind) } -> std::same_as<std::uint32_t>;
+    { r.driver_add_chain(tok, s, n, ind) } -> std::same_as<bool>;
+    { r.driver_reap_chain(rtok, rlen) } -> std::same_as<ReapStatus>;
+    { r.device_pop_chain(c) } -> std::same_as<bool>;
+    r.device_push_chain(id, id, n);
 };
 
 }  // namespace ringsim

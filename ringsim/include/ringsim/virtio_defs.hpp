@@ -40,6 +40,13 @@ inline constexpr std::uint16_t kDescFNext = 1;      // VIRTQ_DESC_F_NEXT
 inline constexpr std::uint16_t kDescFWrite = 2;     // VIRTQ_DESC_F_WRITE (device write-only)
 inline constexpr std::uint16_t kDescFIndirect = 4;  // VIRTQ_DESC_F_INDIRECT
 
+// "Indirect Descriptors" (split): the table a VIRTQ_DESC_F_INDIRECT descriptor points at is
+// an array of struct virtq_desc, len / 16 entries, chained inside the table through `next`
+// (indices into the table) with VIRTQ_DESC_F_NEXT; INDIRECT is forbidden inside it.
+using SplitIndirectDesc = SplitDesc;
+static_assert(sizeof(SplitIndirectDesc) == 16 && alignof(SplitIndirectDesc) <= 16);
+static_assert(offsetof(SplitIndirectDesc, next) == 14, "table entries chain through next");
+
 // "The Virtqueue Available Ring": struct virtq_avail, written only by the driver.
 //   le16 flags; le16 idx; le16 ring[N]; le16 used_event;   size 6 + 2N, alignment 2.
 // The ring has a run-time length, so the struct is described by offsets, not by a C++ type.
@@ -93,6 +100,14 @@ static_assert(offsetof(PackedDesc, addr) == 0);
 static_assert(offsetof(PackedDesc, len) == 8);
 static_assert(offsetof(PackedDesc, id) == 12);
 static_assert(offsetof(PackedDesc, flags) == 14);
+
+// "Indirect Flag: Scatter-Gather Support" (packed): struct pvirtq_indirect_descriptor_table
+// is a plain array of struct pvirtq_desc, len / 16 entries, consecutive, with no chaining
+// field at all; VIRTQ_DESC_F_WRITE is the only valid flag in it and the Buffer ID is
+// reserved (the id travels in the ring descriptor that points at the table).
+using PackedIndirectDesc = PackedDesc;
+static_assert(sizeof(PackedIndirectDesc) == 16 && alignof(PackedIndirectDesc) <= 16);
+static_assert(offsetof(PackedIndirectDesc, flags) == 14 && offsetof(PackedIndirectDesc, id) == 12);
 
 // "Driver and Device Ring Wrap Counters": VIRTQ_DESC_F_AVAIL (1 << 7), VIRTQ_DESC_F_USED (1 << 15).
 // Available: AVAIL == driver wrap counter, USED == !driver wrap counter.

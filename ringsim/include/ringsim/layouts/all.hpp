@@ -6,3 +6,4 @@
 #include "ringsim/layouts/packed.hpp"
 #include "ringsim/layouts/split.hpp"
 #include "ringsim/layouts/split_inorder.hpp"
+#include "ringsim/layouts/packed_inorder.hpp"

@@ -90,6 +90,10 @@ public:
         ids_[(*free_)++] = static_cast<std::uint16_t>(id);
         return ReapStatus::ok;
     }
+    // Chains (split): the descriptors after a chain's head carry no token.  The caller has
+    // checked free().
+    std::uint16_t take_untracked() { return ids_[--*free_]; }
+    void give_back_untracked(std::uint16_t id) { ids_[(*free_)++] = id; }
 
 private:
     std::uint16_t* ids_ = nullptr;
@@ -97,6 +101,39 @@ private:
     std::uint32_t* free_ = nullptr;
     std::uint32_t n_ = 0;
 };
+
+// Chains: the checks every chain-capable ring makes in its constructor.
+inline void validate_chain_options(const RingOptions& o, std::string_view layout) {
+    if (o.max_chain < 1 || o.max_chain > kMaxChain) {
+        throw std::invalid_argument("chain length " + std::to_string(o.max_chain) + " is invalid for the " +
+                                    std::string(layout) + " layout: it must be 1 to " +
+                                    std::to_string(kMaxChain));
+    }
+}
+inline bool chains_enabled(const RingOptions& o) { return o.chains || o.max_chain > 1 || o.indirect; }
+
+// Entries per preallocated indirect table: max_chain rounded up to a power of two, so the
+// device can tell "this address is the start of one of our tables" with a mask, not a
+// division (a device must not follow a pointer it cannot place).
+inline std::uint32_t indirect_stride(std::uint32_t max_chain) {
+    std::uint32_t s = 1;
+    while (s < max_chain) s <<= 1;
+    return s;
+}
+
+// Where a device may find a table: inside [base, base + ids x stride entries), at a table
+// start, holding 1..stride entries.  Returns the table or nullptr.
+template <class D>
+inline const D* find_indirect_table(const D* base, std::uint32_t ids, std::uint32_t stride, std::uint64_t addr,
+                                    std::uint32_t len, std::uint32_t& entries) {
+    if (base == nullptr) return nullptr;
+    const auto b = reinterpret_cast<std::uint64_t>(base);
+    const std::uint64_t bytes = std::uint64_t(ids) * stride * sizeof(D);
+    if (addr < b || addr >= b + bytes || ((addr - b) & (std::uint64_t(stride) * sizeof(D) - 1)) != 0) return nullptr;
+    if (len == 0 || len % sizeof(D) != 0 || len / sizeof(D) > stride) return nullptr;
+    entries = len / sizeof(D);
+    return reinterpret_cast<const D*>(addr);
+}
 
 [[noreturn]] inline void throw_driver_full(std::string_view layout) {
     throw std::logic_error("driver_add on a full " + std::string(layout) +

@@ -1,5 +1,6 @@
-// ringsim/layouts/packed.hpp: the virtio packed ring (spec "Packed Virtqueues"),
-// single-descriptor chains.
+// ringsim/layouts/packed.hpp: the virtio packed ring (spec "Packed Virtqueues"):
+// single-descriptor buffers on the fast face, chains of consecutive descriptors or indirect
+// tables on the chain face (see "Chains" below and ringsim/README.md).
 //
 // Memory (each area line-aligned, none sharing a line):
 //   desc          N x 16  {addr, len, id, flags}: written by BOTH roles (driver makes a
@@ -58,7 +59,12 @@ public:
     static constexpr std::string_view name = "packed";
     static constexpr bool supports_notify(NotifyMode) { return true; }
 
-    explicit PackedRing(const RingOptions& o = {})
+    explicit PackedRing(const RingOptions& o = {}) : PackedRing(o, false) {}
+
+protected:
+    // in_order: packed-inorder (packed_inorder.hpp) keeps its ids by slot and needs the
+    // chain bookkeeping even for single descriptors.
+    PackedRing(const RingOptions& o, bool in_order)
         : n_(o.size), notify_(o.notify), mem_(check(o)) {
         const auto i_desc = mem_.add("desc", sizeof(virtio::PackedDesc) * n_, true);
         const auto i_drv_evt = mem_.add("driver-event", sizeof(virtio::PackedEventSuppress), true);
@@ -67,7 +73,34 @@ public:
         const auto i_tok = mem_.add("driver-tokens", sizeof(std::uint32_t) * n_, false);
         const auto i_ids = mem_.add("driver-free-ids", sizeof(std::uint16_t) * n_, false);
         const auto i_dev = mem_.add("device-state", sizeof(DeviceState), false);
+        // Chains (--sg, --indirect) and packed-inorder: only when asked for, so a
+        // single-descriptor ring's memory is exactly what it was.
+        detail::validate_chain_options(o, name);
+        const bool chains = detail::chains_enabled(o) || in_order;
+        std::size_t i_chain = 0, i_ndesc = 0, i_lens = 0, i_devc = 0, i_ind = 0;
+        if (chains) {
+            max_chain_ = o.max_chain;
+            i_chain = mem_.add("driver-chain-state", sizeof(ChainState), false);
+            i_ndesc = mem_.add("driver-chain-descs", sizeof(std::uint16_t) * n_, false);
+            i_lens = mem_.add("driver-lens", sizeof(std::uint32_t) * n_, false);
+            i_devc = mem_.add("device-chain-state", sizeof(DeviceChainState), false);
+            if (o.indirect) {
+                // Preallocated: one table per Buffer ID, so nothing is allocated per buffer
+                // and a table is rewritten only after its id came back used.
+                ind_stride_ = detail::indirect_stride(o.max_chain);
+                i_ind = mem_.add("indirect", sizeof(virtio::PackedIndirectDesc) * n_ * ind_stride_, true);
+            }
+        }
         mem_.allocate();
+        if (chains) {
+            chs_ = mem_.template at<ChainState>(i_chain);
+            ndesc_ = mem_.template at<std::uint16_t>(i_ndesc);
+            lens_ = mem_.template at<std::uint32_t>(i_lens);
+            devc_ = mem_.template at<DeviceChainState>(i_devc);
+            if (o.indirect) ind_ = mem_.template at<virtio::PackedIndirectDesc>(i_ind);
+            chs_->free_descs = n_;
+        }
+        tokens_ = mem_.template at<std::uint32_t>(i_tok);
         desc_ = mem_.template at<virtio::PackedDesc>(i_desc);
         drv_evt_ = mem_.template at<virtio::PackedEventSuppress>(i_drv_evt);
         dev_evt_ = mem_.template at<virtio::PackedEventSuppress>(i_dev_evt);
@@ -81,6 +114,7 @@ public:
         drv_->evt_flags = dev_->evt_flags = virtio::kRingEventFlagsEnable;  // zeroed = ENABLE
     }
 
+public:
     std::uint32_t size() const { return n_; }
 
     // Driver side ---------------------------------------------------------------
@@ -168,6 +202,123 @@ public:
         return true;
     }
 
+    // Chains ------------------------------------------------------------------
+    // A direct chain takes k consecutive descriptors from next_avail (across the ring's end,
+    // each with the wrap counter of its own position), NEXT on all but the last, the Buffer
+    // ID in the last only, the head's flags written last.  An indirect chain takes one ring
+    // descriptor (INDIRECT, the id) pointing at the id's table, a plain array with WRITE as
+    // its only flag.  The used descriptor comes back at the device's used position, which
+    // then skips the chain's k descriptors; the driver keeps k per id to skip the same way.
+    std::uint32_t driver_chain_room(std::uint32_t n, bool indirect) const {
+        if (!chain_fits(n, indirect)) return 0;
+        const std::uint32_t by_descs = chs_->free_descs / ring_descs_for(n, indirect);
+        return by_descs < ids_.free() ? by_descs : ids_.free();
+    }
+
+    bool driver_add_chain(std::uint32_t token, const Segment* segs, std::uint32_t n, bool indirect) {
+        const std::uint32_t k = ring_descs_for(n, indirect);
+        if (!chain_fits(n, indirect) || chs_->free_descs < k || ids_.free() == 0) return false;
+        const std::uint16_t id = ids_.take(token);
+        ndesc_[id] = static_cast<std::uint16_t>(k);
+        chs_->free_descs -= k;
+        write_chain(id, segs, n, indirect);
+        return true;
+    }
+
+    ReapStatus driver_reap_chain(std::uint32_t& token, std::uint32_t& len) {
+        const std::uint16_t pos = drv_->last_used;
+        virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
+        // D: flags before id and len.  Pairs with C in device_publish.
+        const std::uint16_t flags = B::consume_load(&d->flags);
+        if (!is_used(flags, off_wrap_wrap(pos))) return ReapStatus::empty;
+        const std::uint16_t id = detail::read_once(&d->id);
+        const std::uint32_t elen = detail::read_once(&d->len);
+        const ReapStatus st = ids_.give_back(id, token);
+        if (st != ReapStatus::ok) {
+            detail::write_once(&drv_->last_used, advance(pos));
+            return st;
+        }
+        detail::write_once(&drv_->last_used, advance_by(pos, ndesc_[id]));
+        chs_->free_descs += ndesc_[id];
+        len = elen;
+        return ReapStatus::ok;
+    }
+
+    bool device_pop_chain(PoppedChain& c) {
+        std::uint16_t pos = dev_->next_avail;
+        const virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
+        // B: the head's flags before everything else of the chain.  Pairs with A.
+        std::uint16_t flags = B::consume_load(&d->flags);
+        if (!is_avail(flags, off_wrap_wrap(pos))) return false;
+        c.count = 0;
+        c.ring_descs = 0;
+        c.indirect = false;
+        c.malformed = false;
+        if (flags & virtio::kDescFIndirect) {
+            c.indirect = true;
+            c.ring_descs = 1;
+            c.id = detail::read_once(&d->id);
+            std::uint32_t entries = 0;
+            const virtio::PackedIndirectDesc* t =
+                detail::find_indirect_table(static_cast<const virtio::PackedIndirectDesc*>(ind_), n_, ind_stride_,
+                                            detail::read_once(&d->addr), detail::read_once(&d->len), entries);
+            // "A driver MUST NOT write direct descriptors with DESC_F_INDIRECT set in a
+            // scatter-gather list linked by VIRTQ_DESC_F_NEXT."
+            if (t == nullptr || (flags & virtio::kDescFNext)) {
+                c.malformed = true;
+            } else {
+                for (std::uint32_t i = 0; i < entries; ++i) {
+                    const std::uint16_t f = detail::read_once(&t[i].flags);
+                    // WRITE is the only valid flag in an indirect table: anything else means
+                    // the driver built it wrong.
+                    if (f & ~virtio::kDescFWrite) c.malformed = true;
+                    c.seg[c.count++] = Segment{detail::read_once(&t[i].addr), detail::read_once(&t[i].len),
+                                               (f & virtio::kDescFWrite) != 0};
+                }
+            }
+        } else {
+            for (;;) {
+                c.seg[c.count++] = Segment{detail::read_once(&d->addr), detail::read_once(&d->len),
+                                           (flags & virtio::kDescFWrite) != 0};
+                ++c.ring_descs;
+                if (!(flags & virtio::kDescFNext)) {
+                    c.id = detail::read_once(&d->id);  // the Buffer ID sits in the last descriptor
+                    break;
+                }
+                if (c.count == kMaxChain || c.count == n_) {  // longer than any chain we build
+                    c.malformed = true;
+                    c.id = detail::read_once(&d->id);
+                    break;
+                }
+                pos = advance(pos);
+                d = &desc_[off_wrap_offset(pos)];
+                // The rest of the chain was written before the head's flags (A), so it is
+                // visible; it must carry this position's available encoding too.
+                flags = detail::read_once(&d->flags);
+                if (!is_avail(flags, off_wrap_wrap(pos)) || (flags & virtio::kDescFIndirect)) c.malformed = true;
+            }
+        }
+        detail::write_once(&dev_->next_avail, advance_by(dev_->next_avail, c.ring_descs));
+        return true;
+    }
+
+    void device_push_chain(std::uint16_t id, std::uint16_t ring_descs, std::uint32_t len) {
+        const std::uint16_t pos = dev_->next_used;
+        virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
+        detail::write_once(&d->id, id);
+        detail::write_once(&d->len, len);
+        const std::uint16_t flags = used_flags(off_wrap_wrap(pos));
+        if (dev_->batch_count == 0) {
+            dev_->batch_head = off_wrap_offset(pos);
+            dev_->batch_head_flags = flags;  // written last, by C
+        } else {
+            detail::write_once(&d->flags, flags);  // ordered by C before the head's flags
+        }
+        // batch_count counts descriptors here: the event rule measures ring distance.
+        dev_->batch_count = static_cast<std::uint16_t>(dev_->batch_count + ring_descs);
+        detail::write_once(&dev_->next_used, advance_by(pos, ring_descs));
+    }
+
     void device_push(std::uint16_t id, std::uint32_t len) {
         const std::uint16_t pos = dev_->next_used;
         virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
@@ -244,7 +395,7 @@ public:
 
     std::vector<Area> areas() const { return mem_.areas(); }
 
-private:
+protected:
     struct DriverState {
         std::uint16_t next_avail;        // next slot to fill | driver wrap << 15   [watchdog]
         std::uint16_t published;         // next_avail at the last publish          [watchdog]
@@ -285,6 +436,86 @@ private:
     static constexpr bool is_used(std::uint16_t flags, bool wrap) {
         return ((flags & virtio::kPackedDescFAvail) != 0) == wrap &&
                ((flags & virtio::kPackedDescFUsed) != 0) == wrap;
+    }
+
+    struct ChainState {
+        std::uint32_t free_descs;        // ring descriptors not in flight
+        std::uint32_t inflight;          // packed-inorder: buffers in flight
+        std::uint16_t batch_left;        // packed-inorder: buffers left in the used batch
+        std::uint32_t batch_len;         // packed-inorder: used len of the batch's last buffer
+    };
+    struct DeviceChainState {            // packed-inorder: the batch's last completion
+        std::uint16_t last_id;
+        std::uint32_t last_len;
+    };
+
+    static std::uint32_t ring_descs_for(std::uint32_t n, bool indirect) { return indirect ? 1 : n; }
+    bool chain_fits(std::uint32_t n, bool indirect) const {
+        if (chs_ == nullptr || n < 1 || n > max_chain_ || (!indirect && n > n_)) return false;
+        return !indirect || ind_ != nullptr;
+    }
+    static std::uint16_t seg_flags(const Segment& s, bool more) {
+        return static_cast<std::uint16_t>((more ? virtio::kDescFNext : 0) | (s.device_writes ? virtio::kDescFWrite : 0));
+    }
+
+    // Writes one chain at next_avail with Buffer ID `id` (the caller has checked room).
+    void write_chain(std::uint16_t id, const Segment* segs, std::uint32_t n, bool indirect) {
+        const std::uint16_t head = drv_->next_avail;
+        std::uint32_t k = 1;
+        std::uint64_t head_addr = segs[0].addr;
+        std::uint32_t head_len = segs[0].len;
+        std::uint16_t head_flags = avail_flags(off_wrap_wrap(head));
+        if (indirect) {
+            virtio::PackedIndirectDesc* t = &ind_[std::size_t(id) * ind_stride_];
+            for (std::uint32_t i = 0; i < n; ++i) {
+                detail::write_once(&t[i].addr, segs[i].addr);
+                detail::write_once(&t[i].len, segs[i].len);
+                detail::write_once(&t[i].id, std::uint16_t{0});  // reserved in a table
+                detail::write_once(&t[i].flags,
+                                   static_cast<std::uint16_t>(segs[i].device_writes ? virtio::kDescFWrite : 0));
+            }
+            head_addr = reinterpret_cast<std::uint64_t>(t);
+            head_len = static_cast<std::uint32_t>(n * sizeof(*t));
+            head_flags = static_cast<std::uint16_t>(head_flags | virtio::kDescFIndirect);
+        } else {
+            k = n;
+            head_flags = static_cast<std::uint16_t>(head_flags | seg_flags(segs[0], n > 1));
+            // The tail first, each with its own position's wrap encoding; the id in the last.
+            std::uint16_t pos = head;
+            for (std::uint32_t i = 1; i < n; ++i) {
+                pos = advance(pos);
+                virtio::PackedDesc* d = &desc_[off_wrap_offset(pos)];
+                detail::write_once(&d->addr, segs[i].addr);
+                detail::write_once(&d->len, segs[i].len);
+                detail::write_once(&d->id, static_cast<std::uint16_t>(i + 1 == n ? id : 0));
+                detail::write_once(&d->flags,
+                                   static_cast<std::uint16_t>(avail_flags(off_wrap_wrap(pos)) | seg_flags(segs[i], i + 1 < n)));
+            }
+        }
+        virtio::PackedDesc* h = &desc_[off_wrap_offset(head)];
+        detail::write_once(&h->addr, head_addr);
+        detail::write_once(&h->len, head_len);
+        detail::write_once(&h->id, static_cast<std::uint16_t>(k == 1 ? id : 0));
+        if (drv_->batch_count == 0) {
+            drv_->batch_head = off_wrap_offset(head);
+            drv_->batch_head_flags = head_flags;  // written last, by A
+        } else {
+            // Ordered by A before the batch head's flags; still after this chain's tail.
+            detail::write_once(&h->flags, head_flags);
+        }
+        // batch_count counts descriptors here: the event rule measures ring distance.
+        drv_->batch_count = static_cast<std::uint16_t>(drv_->batch_count + k);
+        detail::write_once(&drv_->next_avail, advance_by(head, k));
+    }
+
+    std::uint16_t advance_by(std::uint16_t pos, std::uint32_t k) const {
+        std::uint32_t idx = off_wrap_offset(pos) + k;
+        bool wrap = off_wrap_wrap(pos);
+        if (idx >= n_) {  // k <= n_: at most one lap
+            idx -= n_;
+            wrap = !wrap;
+        }
+        return make_off_wrap(static_cast<std::uint16_t>(idx), wrap);
     }
 
     std::uint16_t advance(std::uint16_t pos) const {
@@ -341,6 +572,14 @@ private:
     DriverState* drv_ = nullptr;
     DeviceState* dev_ = nullptr;
     detail::IdPool ids_;
+    // Chains and packed-inorder (null unless enabled).
+    std::uint32_t* tokens_ = nullptr;    // the token map behind ids_; packed-inorder: by head slot
+    ChainState* chs_ = nullptr;
+    std::uint16_t* ndesc_ = nullptr;     // ring descriptors of the chain with this id
+    std::uint32_t* lens_ = nullptr;      // packed-inorder: used len assumed for a skipped buffer
+    DeviceChainState* devc_ = nullptr;
+    virtio::PackedIndirectDesc* ind_ = nullptr;  // n_ tables of ind_stride_ entries
+    std::uint32_t max_chain_ = 1, ind_stride_ = 0;
 };
 
 }  // namespace ringsim

@@ -1,5 +1,6 @@
-// ringsim/layouts/split.hpp: the virtio split ring (spec "Split Virtqueues"), one
-// single-descriptor buffer per available entry.
+// ringsim/layouts/split.hpp: the virtio split ring (spec "Split Virtqueues"): one
+// single-descriptor buffer per available entry on the fast face, or a chain (through next
+// with NEXT, or in a preallocated indirect table) on the chain face (ringsim/README.md).
 //
 // Memory (each area line-aligned, none sharing a line; see shared_area.hpp):
 //   desc    N x 16  written by the driver, read by the device
@@ -212,7 +213,30 @@ protected:
                                     with_free_list ? sizeof(std::uint16_t) * n_ : sizeof(std::uint32_t) * n_,
                                     false);
         const auto i_dev = mem_.add("device-state", sizeof(DeviceState), false);
+        // Chains (--sg, --indirect): only when asked for, so a single-descriptor ring's
+        // memory is exactly what it was.
+        validate_chain_options(o, layout);
+        std::size_t i_chain = 0, i_next = 0, i_ndesc = 0, i_ind = 0;
+        if (chains_enabled(o)) {
+            max_chain_ = o.max_chain;
+            i_chain = mem_.add("driver-chain-state", sizeof(ChainState), false);
+            i_next = mem_.add("driver-chain-next", sizeof(std::uint16_t) * n_, false);
+            i_ndesc = mem_.add("driver-chain-descs", sizeof(std::uint16_t) * n_, false);
+            if (o.indirect) {
+                // Preallocated: one table per descriptor head, so nothing is allocated per
+                // buffer and a table is rewritten only after its head came back used.
+                ind_stride_ = indirect_stride(o.max_chain);
+                i_ind = mem_.add("indirect", sizeof(virtio::SplitIndirectDesc) * n_ * ind_stride_, true);
+            }
+        }
         mem_.allocate();
+        if (chains_enabled(o)) {
+            chs_ = mem_.template at<ChainState>(i_chain);
+            next_ = mem_.template at<std::uint16_t>(i_next);
+            ndesc_ = mem_.template at<std::uint16_t>(i_ndesc);
+            if (o.indirect) ind_ = mem_.template at<virtio::SplitIndirectDesc>(i_ind);
+            chs_->free_descs = n_;
+        }
 
         desc_ = mem_.template at<virtio::SplitDesc>(i_desc);
         auto* avail = mem_.template at<std::byte>(i_avail);
@@ -262,6 +286,117 @@ protected:
         return drv_->cached_used != last;
     }
 
+    // Chains ------------------------------------------------------------------
+    struct ChainState {                 // in-order bookkeeping (split-inorder only)
+        std::uint16_t next_desc;        // next descriptor slot to use, in ring order
+        std::uint16_t reap_head;        // head of the oldest outstanding chain
+        std::uint32_t free_descs;       // ring descriptors not in flight
+        std::uint32_t inflight;         // chains in flight
+    };
+
+    // Ring descriptors a chain of n takes.
+    static std::uint32_t ring_descs_for(std::uint32_t n, bool indirect) { return indirect ? 1 : n; }
+
+    bool chain_fits(std::uint32_t n, bool indirect) const {
+        if (n < 1 || n > max_chain_) return false;
+        return !indirect || ind_ != nullptr;
+    }
+
+    // One descriptor of a direct chain, or the ring descriptor of an indirect one.
+    void write_one(std::uint16_t slot, std::uint64_t addr, std::uint32_t len, std::uint16_t flags,
+                   std::uint16_t next) {
+        virtio::SplitDesc* d = &desc_[slot];
+        write_once(&d->addr, addr);
+        write_once(&d->len, len);
+        write_once(&d->flags, flags);
+        write_once(&d->next, next);
+    }
+    static std::uint16_t seg_flags(const Segment& s, bool more) {
+        return static_cast<std::uint16_t>((more ? virtio::kDescFNext : 0) | (s.device_writes ? virtio::kDescFWrite : 0));
+    }
+
+    // The indirect table of `head`: entries chained through next = i + 1 with NEXT on all but
+    // the last; the ring descriptor at `head` points at it with INDIRECT alone.
+    void write_indirect(std::uint16_t head, const Segment* segs, std::uint32_t n) {
+        virtio::SplitIndirectDesc* t = &ind_[std::size_t(head) * ind_stride_];
+        for (std::uint32_t i = 0; i < n; ++i) {
+            write_once(&t[i].addr, segs[i].addr);
+            write_once(&t[i].len, segs[i].len);
+            write_once(&t[i].flags, seg_flags(segs[i], i + 1 < n));
+            write_once(&t[i].next, static_cast<std::uint16_t>(i + 1 < n ? i + 1 : 0));
+        }
+        write_one(head, reinterpret_cast<std::uint64_t>(t), static_cast<std::uint32_t>(n * sizeof(*t)),
+                  virtio::kDescFIndirect, 0);
+    }
+
+    void push_avail(std::uint16_t head) {
+        write_once(&avail_ring_[drv_->avail_idx & mask_], head);
+        ++drv_->avail_idx;
+    }
+
+public:
+    // Device: the next available chain, direct (through next + NEXT) or indirect.  Every
+    // index is masked or bounds-checked, so a corrupted ring reads only its own memory.
+    bool device_pop_chain(PoppedChain& c) {
+        const std::uint16_t last = dev_->last_avail;
+        if (last == dev_->cached_avail) {
+            // B: avail->idx before the ring entry and the descriptors.  Pairs with A.
+            const std::uint16_t avail = B::consume_load(avail_idx_);
+            dev_->cached_avail = avail;
+            if (avail == last) return false;
+        }
+        const std::uint16_t head = read_once(&avail_ring_[last & mask_]);
+        c.id = head;
+        c.count = 0;
+        c.ring_descs = 0;
+        c.indirect = false;
+        c.malformed = false;
+        const virtio::SplitDesc* d = &desc_[head & mask_];
+        std::uint16_t flags = read_once(&d->flags);
+        if (flags & virtio::kDescFIndirect) {
+            c.indirect = true;
+            c.ring_descs = 1;
+            std::uint32_t entries = 0;
+            const virtio::SplitIndirectDesc* t =
+                find_indirect_table(static_cast<const virtio::SplitIndirectDesc*>(ind_), n_, ind_stride_,
+                                    read_once(&d->addr), read_once(&d->len), entries);
+            // "A driver MUST NOT set both VIRTQ_DESC_F_INDIRECT and VIRTQ_DESC_F_NEXT".
+            if (t == nullptr || (flags & virtio::kDescFNext)) {
+                c.malformed = true;
+            } else {
+                std::uint32_t i = 0;
+                for (;;) {
+                    const std::uint16_t f = read_once(&t[i].flags);
+                    c.seg[c.count++] = Segment{read_once(&t[i].addr), read_once(&t[i].len),
+                                               (f & virtio::kDescFWrite) != 0};
+                    if (f & virtio::kDescFIndirect) c.malformed = true;  // no nesting
+                    if (!(f & virtio::kDescFNext)) break;
+                    i = read_once(&t[i].next);
+                    if (i >= entries || c.count == entries) {  // outside the table, or a loop
+                        c.malformed = true;
+                        break;
+                    }
+                }
+            }
+        } else {
+            for (;;) {
+                c.seg[c.count++] = Segment{read_once(&d->addr), read_once(&d->len), (flags & virtio::kDescFWrite) != 0};
+                ++c.ring_descs;
+                if (!(flags & virtio::kDescFNext)) break;
+                if (c.count == kMaxChain) {  // longer than any chain the driver builds: a loop
+                    c.malformed = true;
+                    break;
+                }
+                d = &desc_[read_once(&d->next) & mask_];
+                flags = read_once(&d->flags);
+                if (flags & virtio::kDescFIndirect) c.malformed = true;  // INDIRECT inside a chain
+            }
+        }
+        write_once(&dev_->last_avail, static_cast<std::uint16_t>(last + 1));
+        return true;
+    }
+
+protected:
     static std::uint32_t check(const RingOptions& o, std::string_view layout) {
         validate_ring_options(o, layout, true, "poll, flags or event_idx");
         return o.cache_line;
@@ -287,6 +422,12 @@ protected:
     std::uint32_t* tokens_ = nullptr;  // token map: desc head -> engine token (kNoToken = free); split: in ids_
     std::uint32_t* lens_ = nullptr;    // in-order only: len added per descriptor
     IdPool ids_;                       // split only: free descriptor heads and their tokens
+    // Chains (null unless the ring was built with max_chain > 1 or indirect).
+    ChainState* chs_ = nullptr;
+    std::uint16_t* next_ = nullptr;    // private shadow of each descriptor's next
+    std::uint16_t* ndesc_ = nullptr;   // ring descriptors of the chain headed here
+    virtio::SplitIndirectDesc* ind_ = nullptr;  // n_ tables of ind_stride_ entries
+    std::uint32_t max_chain_ = 1, ind_stride_ = 0;
 };
 
 }  // namespace detail
@@ -322,6 +463,60 @@ public:
         if (st == ReapStatus::ok) len = elen;
         return st;
     }
+
+    // Chains: heads and the descriptors after them come from the one free list, linked
+    // through next (with NEXT) as Linux links them; the chain's length is kept privately per
+    // head so the driver frees it without reading the shared table back.
+    std::uint32_t driver_chain_room(std::uint32_t n, bool indirect) const {
+        if (!this->chain_fits(n, indirect)) return 0;
+        return ids_.free() / Base::ring_descs_for(n, indirect);
+    }
+
+    bool driver_add_chain(std::uint32_t token, const Segment* segs, std::uint32_t n, bool indirect) {
+        const std::uint32_t k = Base::ring_descs_for(n, indirect);
+        if (!this->chain_fits(n, indirect) || ids_.free() < k) return false;
+        const std::uint16_t head = ids_.take(token);
+        this->ndesc_[head] = static_cast<std::uint16_t>(k);
+        if (indirect) {
+            this->write_indirect(head, segs, n);
+        } else {
+            std::uint16_t ids[kMaxChain];
+            ids[0] = head;
+            for (std::uint32_t i = 1; i < k; ++i) {
+                ids[i] = ids_.take_untracked();
+                this->next_[ids[i - 1]] = ids[i];
+            }
+            // Tail first, head last: not needed for the split ring (avail->idx publishes the
+            // chain), but it keeps every layout's write order the same.
+            for (std::uint32_t i = k; i-- > 0;) {
+                const bool more = i + 1 < k;
+                this->write_one(ids[i], segs[i].addr, segs[i].len, Base::seg_flags(segs[i], more),
+                                more ? ids[i + 1] : 0);
+            }
+        }
+        this->push_avail(head);
+        return true;
+    }
+
+    ReapStatus driver_reap_chain(std::uint32_t& token, std::uint32_t& len) {
+        const std::uint16_t last = drv_->last_used;
+        if (!this->used_pending(last)) return ReapStatus::empty;
+        const virtio::UsedElem* e = &used_ring_[last & mask_];
+        const std::uint32_t id = detail::read_once(&e->id);
+        const std::uint32_t elen = detail::read_once(&e->len);
+        detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
+        const ReapStatus st = ids_.give_back(id, token);
+        if (st != ReapStatus::ok) return st;
+        std::uint16_t d = static_cast<std::uint16_t>(id);
+        for (std::uint32_t i = 1; i < this->ndesc_[id]; ++i) {
+            d = this->next_[d];
+            ids_.give_back_untracked(d);
+        }
+        len = elen;
+        return ReapStatus::ok;
+    }
+
+    void device_push_chain(std::uint16_t id, std::uint16_t /*ring_descs*/, std::uint32_t len) { device_push(id, len); }
 
     void device_push(std::uint16_t id, std::uint32_t len) {
         virtio::UsedElem* e = &used_ring_[dev_->used_idx & mask_];

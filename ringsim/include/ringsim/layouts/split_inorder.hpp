@@ -84,6 +84,86 @@ public:
         return ReapStatus::ok;
     }
 
+    // Chains in ring order (spec "The Virtqueue Descriptor Table", IN_ORDER): a chain takes
+    // the next k descriptor slots, next = x + 1 and 0 after the table's last slot, and its
+    // id is its head slot.  The private chain state keeps the cursor, the oldest head and
+    // each head's length, so the driver walks a batch without reading the shared table.
+    std::uint32_t driver_chain_room(std::uint32_t n, bool indirect) const {
+        if (!this->chain_fits(n, indirect)) return 0;
+        return this->chs_->free_descs / Base::ring_descs_for(n, indirect);
+    }
+
+    bool driver_add_chain(std::uint32_t token, const Segment* segs, std::uint32_t n, bool indirect) {
+        const std::uint32_t k = Base::ring_descs_for(n, indirect);
+        auto* cs = this->chs_;
+        if (!this->chain_fits(n, indirect) || cs->free_descs < k) return false;
+        const auto head = static_cast<std::uint16_t>(cs->next_desc & mask_);
+        cs->free_descs -= k;
+        ++cs->inflight;
+        cs->next_desc = static_cast<std::uint16_t>((head + k) & mask_);
+        tokens_[head] = token;
+        lens_[head] = chain_used_len(segs, n);
+        this->ndesc_[head] = static_cast<std::uint16_t>(k);
+        if (indirect) {
+            this->write_indirect(head, segs, n);
+        } else {
+            for (std::uint32_t i = k; i-- > 0;) {
+                const auto slot = static_cast<std::uint16_t>((head + i) & mask_);
+                const bool more = i + 1 < k;
+                this->write_one(slot, segs[i].addr, segs[i].len, Base::seg_flags(segs[i], more),
+                                more ? static_cast<std::uint16_t>((slot + 1) & mask_) : 0);
+            }
+        }
+        this->push_avail(head);
+        return true;
+    }
+
+    ReapStatus driver_reap_chain(std::uint32_t& token, std::uint32_t& len) {
+        const std::uint16_t last = drv_->last_used;
+        auto* cs = this->chs_;
+        if (drv_->batch_left == 0) {
+            if (!this->used_pending(last)) return ReapStatus::empty;
+            const virtio::UsedElem* e = &used_ring_[last & mask_];
+            const std::uint32_t id = detail::read_once(&e->id);
+            const std::uint32_t elen = detail::read_once(&e->len);
+            if (id >= n_) {
+                detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
+                return ReapStatus::bad_id;
+            }
+            // The batch runs from the oldest head to `id`: count it through the private
+            // lengths, no further than what used->idx says is published.
+            const auto published = static_cast<std::uint16_t>(drv_->cached_used - last);
+            std::uint32_t batch = 1;
+            std::uint16_t h = cs->reap_head;
+            while (h != id && batch <= published && batch <= cs->inflight) {
+                h = static_cast<std::uint16_t>((h + this->ndesc_[h]) & mask_);
+                ++batch;
+            }
+            if (h != id || batch > published || batch > cs->inflight) {
+                detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
+                return ReapStatus::not_outstanding;
+            }
+            drv_->batch_left = static_cast<std::uint16_t>(batch);
+            drv_->batch_len = elen;
+        }
+        const std::uint16_t head = cs->reap_head;
+        const std::uint32_t tok = tokens_[head];
+        detail::write_once(&drv_->last_used, static_cast<std::uint16_t>(last + 1));
+        if (tok == detail::kNoToken) {
+            drv_->batch_left = 0;
+            return ReapStatus::not_outstanding;
+        }
+        tokens_[head] = detail::kNoToken;
+        cs->reap_head = static_cast<std::uint16_t>((head + this->ndesc_[head]) & mask_);
+        cs->free_descs += this->ndesc_[head];
+        --cs->inflight;
+        token = tok;
+        len = (--drv_->batch_left == 0) ? drv_->batch_len : lens_[head];
+        return ReapStatus::ok;
+    }
+
+    void device_push_chain(std::uint16_t id, std::uint16_t /*ring_descs*/, std::uint32_t len) { device_push(id, len); }
+
     void device_push(std::uint16_t id, std::uint32_t len) {
         // Only the batch's last completion is written; see device_publish.
         dev_->pending_last_id = id;
