@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "engine/engine.hpp"
+#include "sweep/gb_compat.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/results_document.hpp"
@@ -271,9 +272,9 @@ struct Runner {
             e["aggregate_name"] = run.aggregate_name;
             e["aggregate_unit"] = run.aggregate_unit == benchmark::kPercentage ? "percentage" : "time";
         }
-        if (run.error_occurred) {
+        if (gb::run_skipped(run)) {
             e["error_occurred"] = true;
-            e["error_message"] = run.error_message;
+            e["error_message"] = gb::run_skip_message(run);
         }
         e["iterations"] = run.iterations;
         return e;
@@ -317,14 +318,14 @@ struct Runner {
         const long idx = std::max<long>(0, run.repetition_index);
         const long base = static_cast<long>(slot.trials.size()) - reps;
         if (base + idx >= 0 && base + idx < static_cast<long>(slot.trials.size())) t = &slot.trials[base + idx];
-        if (run.error_occurred && !t) {
+        if (gb::run_skipped(run) && !t) {
             // The engine rejected or threw before measuring: no RunResult.
             e["real_time"] = 0.0;
             e["cpu_time"] = 0.0;
             e["time_unit"] = "ns";
             nlohmann::json cfg = slot.config.to_json();
             e["ringlab"] = {{"config", cfg},   {"row", slot.config.row}, {"valid", false},
-                            {"problems", {run.error_message}}, {"nulls", {{"measurements", run.error_message}}}};
+                            {"problems", {gb::run_skip_message(run)}}, {"nulls", {{"measurements", gb::run_skip_message(run)}}}};
             doc.add_entry(std::move(e));
             return;
         }
@@ -334,7 +335,7 @@ struct Runner {
         results::EntryExtras x{slot.config.at("placement"), t->relation, t->has_pmu ? &t->pmu : nullptr};
         auto counters = results::export_counters(r, x, rn);
         // real_time from GB (manual time / iterations): what compare.py compares.
-        double rt = run.error_occurred ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
+        double rt = gb::run_skipped(run) ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
         e["real_time"] = std::isfinite(rt) ? rt : 0.0;
         // cpu_time: both roles' thread CPU per buffer.  GB's own cpu_time would be the
         // CPU of the thread that waits for the engine, which says nothing about the ring.
@@ -379,7 +380,7 @@ public:
         // it (its aggregates too), so --resume runs it again whole.
         if (dropped_.count(name)) return;
         for (const auto& run : runs)
-            if (run.error_occurred && run.error_message == "interrupted") {
+            if (gb::run_skipped(run) && gb::run_skip_message(run) == "interrupted") {
                 dropped_.insert(name);
                 return;
             }
