@@ -3,7 +3,8 @@
 #   runners/setup-deps.sh            build + run + report deps
 #   runners/setup-deps.sh --test     also test deps: GoogleTest, pytest, jsonschema,
 #                                    cross compilers + qemu-user + arm64/ppc64el libraries
-#                                    (Debian multiarch), Ansible, ansible-lint, yamllint, sshd
+#                                    (Debian multiarch), Ansible, ansible-lint, yamllint, sshd,
+#                                    debootstrap (the Debian 13 suite, runners/trixie-test.sh)
 # Idempotent: packages already present are left alone, and apt is not called at all
 # when nothing is missing.
 set -euo pipefail
@@ -24,7 +25,8 @@ if [[ $want_test -eq 1 ]]; then
     pkgs+=(libgtest-dev python3-pytest python3-jsonschema
            g++-aarch64-linux-gnu g++-powerpc64le-linux-gnu binutils-aarch64-linux-gnu
            binutils-powerpc64le-linux-gnu qemu-user
-           ansible ansible-lint yamllint openssh-server openssh-client rsync)
+           ansible ansible-lint yamllint openssh-server openssh-client rsync
+           debootstrap)
     cross_libs=(libbenchmark-dev:arm64 libpfm4-dev:arm64 libgtest-dev:arm64
                 libbenchmark-dev:ppc64el libpfm4-dev:ppc64el libgtest-dev:ppc64el)
 fi

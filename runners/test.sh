@@ -3,6 +3,8 @@
 #   native unit + integration + CLI tests (ctest), the cross-architecture build
 #   and tests under qemu-user (aarch64, ppc64le), the analysis tests (pytest),
 #   and the Ansible fleet end-to-end test over real SSH.
+#   trixie: the native build and ctest again on Debian 13 (gcc 14, Google Benchmark
+#   1.9), in a tree debootstrapped under build/ (runners/trixie-test.sh).
 # Skip parts with RINGLAB_SKIP="cross fleet" (for quick local iterations; CI runs all).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +24,7 @@ py=$(analysis/ringlab-report --which-python) || exit 1
 
 suite build    runners/build.sh
 suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600
+suite trixie   runners/trixie-test.sh
 suite cross    runners/cross-test.sh
 suite analysis "$py" -m pytest -q analysis/tests
 suite fleet    tests/fleet/run_fleet_e2e.sh
