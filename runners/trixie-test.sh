@@ -96,7 +96,13 @@ if [[ "${RINGLAB_TRIXIE_FRESH:-0}" == 1 || ! -f "$tree/.ringlab-debootstrap-done
     if findmnt -rn -o TARGET | grep -q -F "$tree/"; then
         echo "trixie-test: something is mounted under $tree; unmount it first" >&2; exit 1
     fi
+    # Only ever remove a tree this script made (RINGLAB_TRIXIE_ROOT could name anything).
+    if [[ -e "$tree" && ! -e "$tree/.ringlab-tree" && ! -e "$tree/.ringlab-debootstrap-done" && -n "$(ls -A "$tree" 2>/dev/null)" ]]; then
+        echo "trixie-test: $tree exists and was not made by this script; not removing it" >&2; exit 1
+    fi
     rm -rf "$tree"
+    mkdir -p "$tree"
+    touch "$tree/.ringlab-tree"
     say "debootstrap trixie from $mirror into $tree"
     unshare --mount --propagation private \
         debootstrap --variant=minbase --components=main trixie "$tree" "$mirror" >"$tree.debootstrap.log" 2>&1 \
