@@ -6,6 +6,7 @@
 #                                    (Debian multiarch), Ansible, ansible-lint, yamllint, sshd,
 #                                    Google Benchmark's compare.py (libbenchmark-tools),
 #                                    help2man, bash-completion, python3-lxml, rpm (packaging tests)
+#                                    debootstrap (the Debian 13 suite, runners/trixie-test.sh)
 # Idempotent: packages already present are left alone, and apt is not called at all
 # when nothing is missing.
 set -euo pipefail
@@ -27,7 +28,8 @@ if [[ $want_test -eq 1 ]]; then
            g++-aarch64-linux-gnu g++-powerpc64le-linux-gnu binutils-aarch64-linux-gnu
            binutils-powerpc64le-linux-gnu qemu-user
            ansible ansible-lint yamllint openssh-server openssh-client rsync
-           libbenchmark-tools help2man bash-completion python3-lxml rpm)
+           libbenchmark-tools help2man bash-completion python3-lxml rpm
+           debootstrap)
     cross_libs=(libbenchmark-dev:arm64 libpfm4-dev:arm64 libgtest-dev:arm64
                 libbenchmark-dev:ppc64el libpfm4-dev:ppc64el libgtest-dev:ppc64el)
 fi

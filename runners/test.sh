@@ -4,6 +4,8 @@
 #   and tests under qemu-user (aarch64, ppc64le), the analysis tests (pytest),
 #   the install and packages (cmake --install, the .deb unpacked and run, man pages, bash
 #   completion), and the Ansible fleet end-to-end test over real SSH.
+#   trixie: the native build and ctest again on Debian 13 (gcc 14, Google Benchmark
+#   1.9), in a tree debootstrapped under build/ (runners/trixie-test.sh).
 # Skip parts with RINGLAB_SKIP="cross fleet" (for quick local iterations; CI runs all).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +30,7 @@ mkdir -p "$results"
 suite build    runners/build.sh
 suite native   ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fleet --timeout 600 \
                      --output-junit "$results/ctest.xml"
+suite trixie   runners/trixie-test.sh
 suite cross    runners/cross-test.sh
 suite package  runners/package-test.sh
 suite analysis "$py" -m pytest -q analysis/tests --junitxml="$results/pytest-analysis.xml"

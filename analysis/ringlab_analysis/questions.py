@@ -1,4 +1,4 @@
-"""The "questions answered" section: one subsection per seed question (shared/seeds/).
+"""The "questions answered" section: one subsection per seed question (docs/questions.md).
 
 Each answer is a *measured ratio* between configurations that differ in exactly one axis
 (matched pairs), per architecture, as a geometric mean over the pairs with a bootstrap CI.
@@ -48,7 +48,7 @@ QUESTIONS = [
                     ("ops:smp", "branch:smp"))),
     Question("q3", "Packed vs split ring", "seed 001 (packed-ring review 2018)",
              "`seeds` (also covered by `quick`)", "layout", "packed", "split", "split"),
-    Question("q4", "event-idx vs flags vs polling: kicks and CPU per buffer", "seed 001, DOMAIN.md section 5",
+    Question("q4", "event-idx vs flags vs polling: kicks and CPU per buffer", "seed 001, docs/protocol.md (Notifications)",
              "`seeds` (the `quick` preset covers some notify modes)", "notify", "event-idx", "flags", "poll",
              metrics=("kicks_per_buffer", "calls_per_buffer", "cpu_ns_per_buffer", "ns_per_buffer"),
              extra=(("event-idx", "poll"), ("flags", "poll"))),

@@ -82,7 +82,7 @@ private:
             return;
         }
         // --device-access barrier: QEMU's DMA helpers put a full barrier before
-        // every guest-memory access (seed 003); relaxed relies on the ring's barriers alone.
+        // every guest-memory access (seed 003, docs/questions.md); relaxed relies on the ring's barriers alone.
         if (access_barrier_) ringsim::arch::smp_mb();
         std::uint64_t seen = 0;
         DeviceCheck c = device_check_and_respond(addr, len, expected_seq_, seen);

@@ -2,7 +2,7 @@
 // decide whether to kick, reap completions and check the device's answers.
 //
 // DriverCore is the driver's private state.  With one submitter it is owned by
-// the driver thread; with K submitters (seed 002) it is shared and every step
+// the driver thread; with K submitters (seed 002, docs/questions.md) it is shared and every step
 // runs under the submit lock, which is what a guest's queue lock protects.
 #pragma once
 

@@ -1,5 +1,5 @@
 // submit_lock.hpp: the lock K submitter threads share around "add buffers, then
-// kick" (seed 002), with lockstat-style accounting.
+// kick" (seed 002, docs/questions.md), with lockstat-style accounting.
 //
 // A test-and-test-and-set spinlock, as the guest kernel's queue lock is a
 // spinlock.  Submitters may share one CPU on small machines, so after a bounded

@@ -1,5 +1,5 @@
 // micro_roundtrip.cpp: the cross-core cache-line round trip, the physical
-// floor of a batch-1 ring (DOMAIN.md section 7).  The benchmark thread and a
+// floor of a batch-1 ring (docs/protocol.md, "The physical floor").  The benchmark thread and a
 // peer thread, each pinned, bounce one cache line: one iteration = one round
 // trip = two line transfers.
 #include <pthread.h>

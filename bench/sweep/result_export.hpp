@@ -22,6 +22,10 @@
 namespace ringlab::results {
 
 inline constexpr int kSchemaVersion = 1;
+// Google Benchmark's own JSON format version (context.json_schema_version), which GB 1.8.4
+// and later write.  ringlab writes that format itself, whatever GB is installed, and the
+// version is the one of the format it writes: 1.
+inline constexpr int kGbJsonSchemaVersion = 1;
 
 // One hardware counter of one role, as bench/pmu read it.
 struct CounterReading {

@@ -114,6 +114,7 @@ nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::jso
 #else
     c["library_build_type"] = "debug";
 #endif
+    c["json_schema_version"] = results::kGbJsonSchemaVersion;
 
     auto& rl = c["ringlab"];
     rl["schema_version"] = results::kSchemaVersion;

@@ -26,7 +26,8 @@ std::string utc_now(const char* fmt);
 std::string new_run_id();
 
 // The context object: Google Benchmark's fields (date, host_name, executable,
-// num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches, load_avg, library_build_type)
+// num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches, load_avg, library_build_type,
+// json_schema_version)
 // and context.ringlab {schema_version, run_id, started_at, machine_id, emulated,
 // environment, pmu, warnings, topology}.  `measured_cpus` feed the environment's
 // SMT-sibling and governor warnings; `timer` (from a RunResult) its timer record.

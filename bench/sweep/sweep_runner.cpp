@@ -26,6 +26,7 @@
 
 #include "engine/engine.hpp"
 #include "env/hwloc_record.hpp"
+#include "sweep/gb_compat.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/results_document.hpp"
@@ -298,7 +299,7 @@ struct Runner {
         // as Google Benchmark writes its own errors) or as a measured figure.  `_error` keeps
         // it out of every pairing with a measurement, and names it where both sides failed.
         e["name"] = agg                 ? slot.name + "_" + run.aggregate_name
-                    : run.error_occurred ? slot.name + kErrorNameSuffix
+                    : gb::run_skipped(run) ? slot.name + kErrorNameSuffix
                                          : slot.name;
         e["family_index"] = run.family_index;
         e["per_family_instance_index"] = run.per_family_instance_index;
@@ -311,9 +312,9 @@ struct Runner {
             e["aggregate_name"] = run.aggregate_name;
             e["aggregate_unit"] = run.aggregate_unit == benchmark::kPercentage ? "percentage" : "time";
         }
-        if (run.error_occurred) {
+        if (gb::run_skipped(run)) {
             e["error_occurred"] = true;
-            e["error_message"] = run.error_message;
+            e["error_message"] = gb::run_skip_message(run);
         }
         e["iterations"] = run.iterations;
         return e;
@@ -357,14 +358,14 @@ struct Runner {
         const long idx = std::max<long>(0, run.repetition_index);
         const long base = static_cast<long>(slot.trials.size()) - reps;
         if (base + idx >= 0 && base + idx < static_cast<long>(slot.trials.size())) t = &slot.trials[base + idx];
-        if (run.error_occurred && !t) {
+        if (gb::run_skipped(run) && !t) {
             // The engine rejected or threw before measuring: no RunResult.
             e["real_time"] = 0.0;
             e["cpu_time"] = 0.0;
             e["time_unit"] = "ns";
             nlohmann::json cfg = slot.config.to_json();
             e["ringlab"] = {{"config", cfg},   {"row", slot.config.row}, {"valid", false},
-                            {"problems", {run.error_message}}, {"nulls", {{"measurements", run.error_message}}}};
+                            {"problems", {gb::run_skip_message(run)}}, {"nulls", {{"measurements", gb::run_skip_message(run)}}}};
             doc.add_entry(std::move(e));
             return;
         }
@@ -374,7 +375,7 @@ struct Runner {
         results::EntryExtras x{slot.config.at("placement"), t->relation, t->has_pmu ? &t->pmu : nullptr};
         auto counters = results::export_counters(r, x, rn);
         // real_time from GB (manual time / iterations): what compare.py compares.
-        double rt = run.error_occurred ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
+        double rt = gb::run_skipped(run) ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
         e["real_time"] = std::isfinite(rt) ? rt : 0.0;
         // cpu_time: both roles' thread CPU per buffer.  GB's own cpu_time would be the
         // CPU of the thread that waits for the engine, which says nothing about the ring.
@@ -390,7 +391,7 @@ struct Runner {
             if (!rl["config"].contains(k)) rl["config"][k] = v;
         e["ringlab"] = std::move(rl);
         // A failed repetition's latencies are not a result (and its entry is named *_error).
-        if (r.latency && r.latency->count() && !run.error_occurred) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
+        if (r.latency && r.latency->count() && !gb::run_skipped(run)) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
         doc.add_entry(std::move(e));
     }
 
@@ -427,7 +428,7 @@ public:
         // it (its aggregates too), so --resume runs it again whole.
         if (dropped_.count(name)) return;
         for (const auto& run : runs)
-            if (run.error_occurred && run.error_message == "interrupted") {
+            if (gb::run_skipped(run) && gb::run_skip_message(run) == "interrupted") {
                 dropped_.insert(name);
                 return;
             }

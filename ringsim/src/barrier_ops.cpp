@@ -1,7 +1,7 @@
 // barrier_ops.cpp: the run-time state of the `branch` and `ops` barrier
 // policies.  Out of line on purpose: if the table or the flag were visible as
 // constants, the compiler would devirtualize the calls / fold the branches,
-// and the benchmark would no longer measure seed 000's proposals.
+// and the benchmark would no longer measure seed 000's proposals (docs/questions.md).
 #include "ringsim/barriers.hpp"
 
 // extern "C" names so that tests/barriers can find them in the disassembly.

@@ -1,6 +1,8 @@
 // Every layout x every safe barrier, polling, with every buffer verified.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine/driver_side.hpp"
 #include "engine_test_util.hpp"
 

@@ -1,5 +1,5 @@
 // Kick and call decisions through the layouts: poll, flags and event_idx, across index and
-// ring wraps, with both halves of the no-lost-notification protocol (DOMAIN.md section 5).
+// ring wraps, with both halves of the no-lost-notification protocol (docs/protocol.md, "Notifications").
 #include <cstdint>
 #include <random>
 

@@ -7,6 +7,7 @@
 
 #include <linux/perf_event.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>

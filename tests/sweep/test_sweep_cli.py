@@ -37,6 +37,7 @@ def test_tiny_preset_gives_a_valid_results_directory(tmp_path):
     rl = doc["context"]["ringlab"]
     assert rl["complete"] is True and rl["interrupted"] is False
     assert rl["preset"] == "tiny"
+    assert doc["context"]["json_schema_version"] == 1  # Google Benchmark's format version (GB >= 1.8.4)
     entries = iteration_entries(doc)
     assert len(entries) == rl["configurations"]["total"] >= 2
     for e in entries:

@@ -1,6 +1,7 @@
 // Spec parsing, pruning, expansion and the shipped presets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "sweep/sweep_spec.hpp"

@@ -1,5 +1,5 @@
 // barriers.hpp: the barrier policies, one type per way of ordering a ring's
-// three barrier site kinds (concepts.hpp, DOMAIN.md section 3):
+// three barrier site kinds (concepts.hpp; docs/protocol.md, "Barrier sites"):
 //
 //   publish_store(p, v)  site fence, then a relaxed store   (store->store)
 //   consume_load(p)      relaxed load, then site fence      (load->load)
@@ -37,7 +37,7 @@
 
 namespace ringsim {
 
-// Which family `branch` and `ops` pick at run time (seed 000: SMP barriers for
+// Which family `branch` and `ops` pick at run time (seed 000 in docs/questions.md: SMP barriers for
 // a peer on the same coherent SMP system, mandatory ones for a remote processor).
 enum class RuntimeBarrier : std::uint8_t { smp, mandatory };
 

@@ -1,11 +1,11 @@
 // ringsim/concepts.hpp: the two seams every ring protocol in ringsim goes through.
 //
 // A *barrier policy* maps the three barrier site kinds of a ring protocol
-// (DOMAIN.md section 3) to instructions.  A *ring layout* is a small type with
+// (docs/protocol.md, "Barrier sites") to instructions.  A *ring layout* is a small type with
 // the same narrow face for every layout, so the engine never knows which
 // layout it drives.  Both are template parameters of the engine: no indirect
 // call sits in the hot loop unless the policy itself is the indirect call
-// (the `ops` policy, whose cost is what seed 000 asks about).
+// (the `ops` policy, whose cost is what seed 000 asks about: docs/questions.md).
 #pragma once
 
 #include <concepts>

@@ -61,7 +61,7 @@ static_assert(avail_bytes(256) == avail_used_event_offset(256) + 2);
 // "The Virtqueue Used Ring": struct virtq_used, written only by the device.
 //   le16 flags; le16 idx; struct virtq_used_elem ring[N]; le16 avail_event;
 //   size 6 + 8N, alignment 4.  The ring starts 4 bytes in, so with 64-byte lines every
-//   8th element straddles two lines (DOMAIN.md section 2).
+//   8th element straddles two lines (docs/protocol.md, "Split").
 struct UsedElem {
     std::uint32_t id;   // head of the used descriptor chain (le32 "for padding reasons")
     std::uint32_t len;  // bytes written into the buffer

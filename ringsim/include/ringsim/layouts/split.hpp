@@ -21,7 +21,7 @@
 //   F  device_enable_kicks: write used->flags / avail_event, notify_check, re-read avail->idx  pairs with E
 //   G  device_call_needed:  notify_check, then read avail->flags / used_event   pairs with H
 //   H  driver_enable_calls: write avail->flags / used_event, notify_check, re-read used->idx   pairs with G
-// E/F and G/H are the two halves of the no-lost-notification protocol (DOMAIN.md section 5):
+// E/F and G/H are the two halves of the no-lost-notification protocol (docs/protocol.md, "Notifications"):
 // with a store->load barrier on both sides, either the notifier sees the re-enabled
 // suppression word, or the sleeper's re-check sees the newly published index.
 #pragma once
