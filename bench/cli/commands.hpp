@@ -11,5 +11,6 @@ int cmd_pingpong(int argc, char** argv);
 int cmd_list(int argc, char** argv);
 int cmd_topo(int argc, char** argv);
 int cmd_env(int argc, char** argv);
+int cmd_exitcost(int argc, char** argv);  // cmd_exitcost.cpp: the KVM boundary alone
 
 }  // namespace ringlab::cli

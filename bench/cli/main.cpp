@@ -24,6 +24,7 @@ void usage(std::FILE* out) {
                  "  list       axes, values, and the instruction each barrier policy emits per architecture\n"
                  "  topo       CPUs, caches, sockets, NUMA and representative CPU pairs\n"
                  "  env        the environment record (JSON with --json)\n"
+                 "  exitcost   the KVM boundary alone: each exit kind (PIO, MMIO, ioeventfd, irqfd wake-up) in ns\n"
                  "  version    version and build\n",
                  RINGLAB_VERSION);
 }
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (cmd == "list") return ringlab::cli::cmd_list(argc, argv);
         if (cmd == "topo") return ringlab::cli::cmd_topo(argc, argv);
         if (cmd == "env") return ringlab::cli::cmd_env(argc, argv);
+        if (cmd == "exitcost") return ringlab::cli::cmd_exitcost(argc, argv);
 #if RINGLAB_HAVE_SWEEP
         if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
 #endif

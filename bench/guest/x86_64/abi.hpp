@@ -27,7 +27,7 @@ inline constexpr std::uint64_t kSlotBaseGpa = 0x100000000ull;
 
 inline constexpr std::uint8_t kCallVector = 0x40;  // the device's call (irqfd, MSI route)
 inline constexpr std::uint8_t kSpuriousVector = 0xff;
-inline constexpr std::uint32_t kCallGsi = 24;      // a GSI with nothing else on it
+inline constexpr std::uint32_t kCallGsi = 20;      // an IOAPIC-only pin of KVM's default routing
 
 // Exception vectors the stubs report with their own numbers; every other vector
 // (an interrupt nobody asked for) is reported as this one.

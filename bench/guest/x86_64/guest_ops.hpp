@@ -10,7 +10,8 @@
 namespace ringlab::guest::x86 {
 
 [[gnu::always_inline]] inline void guest_outb(std::uint16_t port, std::uint8_t v) {
-    asm volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
+    // Always the %dx form (0xee): the #GP stub recognises that one.
+    asm volatile("outb %0, %1" : : "a"(v), "d"(port) : "memory");
 }
 
 [[gnu::always_inline]] inline void guest_mmio_write(std::uint64_t gpa, std::uint32_t v) {

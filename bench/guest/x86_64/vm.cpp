@@ -52,11 +52,11 @@ std::vector<kvm_cpuid_entry2> supported_cpuid(int kvm) {
 
 Vm::Vm(const VmOptions& o) : opt_(o) {
     kvm_ = Fd(open_kvm_or_throw());
-    for (int cap : {KVM_CAP_USER_MEMORY, KVM_CAP_IOEVENTFD, KVM_CAP_IRQFD, KVM_CAP_IRQCHIP, KVM_CAP_IRQ_ROUTING,
+    for (int cap : {KVM_CAP_USER_MEMORY, KVM_CAP_IOEVENTFD, KVM_CAP_IRQFD, KVM_CAP_IRQCHIP,
                     KVM_CAP_IMMEDIATE_EXIT})
         if (ioctl(kvm_.get(), KVM_CHECK_EXTENSION, cap) <= 0)
             throw GuestUnavailable("/dev/kvm lacks capability " + std::to_string(cap) +
-                                   " (user memory, ioeventfd, irqfd, irqchip, routing and immediate_exit are needed)");
+                                   " (user memory, ioeventfd, irqfd, irqchip and immediate_exit are needed)");
     run_bytes_ = ioctl(kvm_.get(), KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_bytes_ <= 0) fail("KVM_GET_VCPU_MMAP_SIZE");
     cpuid_ = supported_cpuid(kvm_.get());
@@ -172,14 +172,16 @@ void Vm::ioeventfd_mmio(std::uint64_t gpa, std::uint32_t len, int efd) {
 void Vm::irqfd_call(int efd) {
     if (!opt_.irqchip) throw std::logic_error("irqfd needs the in-kernel irqchip");
     if (!msi_routed_) {
-        std::vector<std::uint8_t> buf(sizeof(kvm_irq_routing) + sizeof(kvm_irq_routing_entry));
-        auto* r = reinterpret_cast<kvm_irq_routing*>(buf.data());
-        r->nr = 1;
-        r->entries[0].gsi = kCallGsi;
-        r->entries[0].type = KVM_IRQ_ROUTING_MSI;
-        r->entries[0].u.msi.address_lo = std::uint32_t(kLapicGpa);  // destination APIC id 0, physical
-        r->entries[0].u.msi.data = kCallVector;                        // fixed delivery, edge
-        if (ioctl(vm_.get(), KVM_SET_GSI_ROUTING, r) != 0) fail("KVM_SET_GSI_ROUTING");
+        // The call's GSI is an IOAPIC pin of KVM's default routing (16..23 reach the
+        // IOAPIC alone): program its redirection entry, edge, fixed, to APIC 0.  (A
+        // KVM_SET_GSI_ROUTING MSI route would do too, but not every KVM offers it.)
+        kvm_irqchip chip{};
+        chip.chip_id = KVM_IRQCHIP_IOAPIC;
+        if (ioctl(vm_.get(), KVM_GET_IRQCHIP, &chip) != 0) fail("KVM_GET_IRQCHIP (IOAPIC)");
+        auto& e = chip.chip.ioapic.redirtbl[kCallGsi];
+        e.bits = 0;
+        e.fields.vector = kCallVector;  // delivery fixed, physical, edge, unmasked, destination 0
+        if (ioctl(vm_.get(), KVM_SET_IRQCHIP, &chip) != 0) fail("KVM_SET_IRQCHIP (IOAPIC)");
         msi_routed_ = true;
     }
     kvm_irqfd f{};

@@ -77,7 +77,7 @@ public:
     // Notifications that never leave the kernel.
     void ioeventfd_pio(std::uint16_t port, int eventfd);
     void ioeventfd_mmio(std::uint64_t gpa, std::uint32_t len, int eventfd);
-    void irqfd_call(int eventfd);  // eventfd -> GSI kCallGsi -> MSI vector kCallVector at APIC 0
+    void irqfd_call(int eventfd);  // eventfd -> GSI kCallGsi (IOAPIC pin) -> vector kCallVector at APIC 0
 
     const std::vector<kvm_cpuid_entry2>& cpuid() const { return cpuid_; }
     int run_area_bytes() const { return run_bytes_; }
