@@ -5,6 +5,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/guest_options.hpp"
 #include "cli/pmu_glue.hpp"
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
@@ -26,10 +27,39 @@ static void warn_unsafe(const RunConfig& c) {
     }
 }
 
+// `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
+static int run_in_guest(RunConfig& cfg, const guest::GuestOptions& g, const std::optional<std::string>& json_path,
+                        const Args& a, int argc, char** argv) {
+    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    if (auto err = guest::validate_guest(cfg, g); !err.empty()) throw UsageError(err);
+    if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
+    warn_unsafe(cfg);
+    guest::GuestRunResult r;
+    try {
+        r = guest::run_guest(cfg, g);
+    } catch (const guest::GuestUnavailable& e) {
+        std::fprintf(stderr, "ringlab run: %s\n", e.what());
+        return 2;
+    } catch (const guest::GuestFailure& e) {
+        std::fprintf(stderr, "ringlab run: %s\n", e.what());
+        return 1;
+    }
+    print_run_summary(stdout, r.run);
+    print_guest_summary(stdout, r);
+    if (json_path) {
+        CliPmu pmu(a);
+        nlohmann::json facts = guest_facts_json(r.guest);
+        write_run_json(*json_path, r.run, pmu, argc, argv, &facts);
+        std::printf("  wrote %s\n", json_path->c_str());
+    }
+    return r.run.valid ? 0 : 1;
+}
+
 int cmd_run(int argc, char** argv) {
     auto specs = run_option_specs();
     specs.push_back({"json", true, "FILE       write the result (results format, one entry) atomically"});
     add_pmu_option_specs(specs);
+    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -40,6 +70,7 @@ int cmd_run(int argc, char** argv) {
     RunConfig cfg = run_config_from(a);
     auto json_path = a.str("json");
     if (json_path) check_output_path(*json_path);
+    if (auto g = guest_options_from(a)) return run_in_guest(cfg, *g, json_path, a, argc, argv);
     CliPmu pmu(a);
     cfg.counters = pmu.factory();
     warn_unsafe(cfg);

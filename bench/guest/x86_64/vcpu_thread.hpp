@@ -49,6 +49,7 @@ public:
     std::uint64_t ret() const { return ret_; }
     const ExitCounts& exits() const { return exits_; }
     const std::string& pin_error() const { return pin_error_; }
+    pthread_t native_handle() { return thread_.native_handle(); }
 
 private:
     void loop(int cpu);
