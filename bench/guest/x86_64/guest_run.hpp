@@ -323,7 +323,19 @@ private:
         std::uint64_t cpu_at_change = cpu_now();
         int starved = 0;
         const auto bound = milliseconds(cfg_.watchdog_ms);
+        int seen_phase = int(Phase::warmup);
+        std::uint64_t vcpu_at_window = 0;
+        // The vCPU thread's CPU time over the window, sampled here as the phase word moves
+        // (the guest cannot read its host thread's clock).
+        auto follow = [&] {
+            int p = ctl_.phase.load(std::memory_order_relaxed);
+            if (p == seen_phase) return;
+            if (seen_phase == int(Phase::warmup)) vcpu_at_window = clock_ns(vcpu_clock_);
+            if (p == int(Phase::after)) vcpu_cpu_ns_ = clock_ns(vcpu_clock_) - vcpu_at_window;
+            seen_phase = p;
+        };
         while (ctl_.finished.load() < 2) {
+            follow();
             if (vt.finished()) {  // the guest ended without leaving its loop: a fault or an exit it could not make
                 ctl_.abort.store(true);
                 break;
@@ -377,7 +389,7 @@ private:
             call_.force_wake();
             break;
         }
-        vcpu_cpu_ns_ = clock_ns(vcpu_clock_);
+        follow();
     }
 
     RunConfig cfg_;
