@@ -88,6 +88,7 @@ int cmd_stress(int argc, char** argv) {
     auto specs = run_option_specs();
     specs.push_back({"time", true, "S          how long to keep running (default 10, 0.1..86400)"});
     specs.push_back({"chunk", true, "N         buffers per engine run (default 20000)"});
+    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -107,12 +108,32 @@ int cmd_stress(int argc, char** argv) {
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
     if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    const auto guest_opts = guest_options_from(a);
+    if (guest_opts) {
+        if (auto err = guest::validate_guest(cfg, *guest_opts); !err.empty()) throw UsageError(err);
+    }
     warn_unsafe(cfg);
+    // --guest kvm: each chunk is a guest run (the driver in the vCPU); no KVM: exit 2.
+    auto run_once = [&]() -> RunResult {
+        if (!guest_opts) return run_engine(cfg);
+        guest::GuestOptions g = *guest_opts;
+        g.exitcost_iterations = 0;
+        return guest::run_guest(cfg, g).run;
+    };
 
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t runs = 0, buffers = 0, lost = 0, errors = 0, sleeps = 0, kicks = 0, calls = 0, invalid = 0;
     do {
-        RunResult r = run_engine(cfg);
+        RunResult r;
+        try {
+            r = run_once();
+        } catch (const guest::GuestUnavailable& e) {
+            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
+            return 2;
+        } catch (const guest::GuestFailure& e) {
+            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
+            return 1;
+        }
         ++runs;
         buffers += r.buffers;
         lost += r.lost_notifications;
