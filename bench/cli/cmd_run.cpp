@@ -5,6 +5,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/guest_options.hpp"
 #include "cli/pmu_glue.hpp"
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
@@ -26,10 +27,39 @@ static void warn_unsafe(const RunConfig& c) {
     }
 }
 
+// `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
+static int run_in_guest(RunConfig& cfg, const guest::GuestOptions& g, const std::optional<std::string>& json_path,
+                        const Args& a, int argc, char** argv) {
+    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    if (auto err = guest::validate_guest(cfg, g); !err.empty()) throw UsageError(err);
+    if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
+    warn_unsafe(cfg);
+    guest::GuestRunResult r;
+    try {
+        r = guest::run_guest(cfg, g);
+    } catch (const guest::GuestUnavailable& e) {
+        std::fprintf(stderr, "ringlab run: %s\n", e.what());
+        return 2;
+    } catch (const guest::GuestFailure& e) {
+        std::fprintf(stderr, "ringlab run: %s\n", e.what());
+        return 1;
+    }
+    print_run_summary(stdout, r.run);
+    print_guest_summary(stdout, r);
+    if (json_path) {
+        CliPmu pmu(a);
+        nlohmann::json facts = guest_facts_json(r.guest);
+        write_run_json(*json_path, r.run, pmu, argc, argv, &facts);
+        std::printf("  wrote %s\n", json_path->c_str());
+    }
+    return r.run.valid ? 0 : 1;
+}
+
 int cmd_run(int argc, char** argv) {
     auto specs = run_option_specs();
     specs.push_back({"json", true, "FILE       write the result (results format, one entry) atomically"});
     add_pmu_option_specs(specs);
+    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -40,6 +70,7 @@ int cmd_run(int argc, char** argv) {
     RunConfig cfg = run_config_from(a);
     auto json_path = a.str("json");
     if (json_path) check_output_path(*json_path);
+    if (auto g = guest_options_from(a)) return run_in_guest(cfg, *g, json_path, a, argc, argv);
     CliPmu pmu(a);
     cfg.counters = pmu.factory();
     warn_unsafe(cfg);
@@ -73,6 +104,7 @@ int cmd_stress(int argc, char** argv) {
     stress_defaults(specs);
     specs.push_back({"time", true, "S          how long to keep running (default 10, 0.1..86400)"});
     specs.push_back({"chunk", true, "N         buffers per engine run (default 20000)"});
+    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -95,12 +127,32 @@ int cmd_stress(int argc, char** argv) {
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
     if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    const auto guest_opts = guest_options_from(a);
+    if (guest_opts) {
+        if (auto err = guest::validate_guest(cfg, *guest_opts); !err.empty()) throw UsageError(err);
+    }
     warn_unsafe(cfg);
+    // --guest kvm: each chunk is a guest run (the driver in the vCPU); no KVM: exit 2.
+    auto run_once = [&]() -> RunResult {
+        if (!guest_opts) return run_engine(cfg);
+        guest::GuestOptions g = *guest_opts;
+        g.exitcost_iterations = 0;
+        return guest::run_guest(cfg, g).run;
+    };
 
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t runs = 0, buffers = 0, lost = 0, errors = 0, sleeps = 0, kicks = 0, calls = 0, invalid = 0;
     do {
-        RunResult r = run_engine(cfg);
+        RunResult r;
+        try {
+            r = run_once();
+        } catch (const guest::GuestUnavailable& e) {
+            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
+            return 2;
+        } catch (const guest::GuestFailure& e) {
+            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
+            return 1;
+        }
         ++runs;
         buffers += r.buffers;
         lost += r.lost_notifications;

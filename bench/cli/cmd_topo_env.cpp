@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/pmu_glue.hpp"
 #include "env/environment.hpp"
+#include "guest/kvm_access.hpp"
 #include "ringsim/clock.hpp"
 #include "topo/topology.hpp"
 
@@ -53,6 +54,19 @@ nlohmann::json environment_json(const std::vector<int>& measured_cpus) {
     return j;
 }
 
+// Whether `run --guest kvm` and `exitcost` can work here, and whether this host is itself a guest.
+static nlohmann::json kvm_json() {
+    auto p = guest::probe_kvm();
+    nlohmann::json j;
+    j["present"] = p.present;
+    j["usable"] = p.usable;
+    j["reason"] = p.usable ? nlohmann::json(nullptr) : nlohmann::json(p.reason);
+    j["nested"] = p.nested;
+    j["hypervisor_cpuid_bit"] = p.hypervisor_bit;
+    j["nested_param"] = p.nested_param.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.nested_param);
+    return j;
+}
+
 int cmd_env(int argc, char** argv) {
     std::vector<OptionSpec> specs = {
         {"json", false, "  print one JSON object: machine_id, arch, emulated, environment, warnings, topology, pmu"},
@@ -67,6 +81,7 @@ int cmd_env(int argc, char** argv) {
     nlohmann::json j = environment_json({});
     j["topology"] = topo::to_json(topo::read_topology());
     j["pmu"] = pmu_probe_json();
+    j["kvm"] = kvm_json();
     if (a.has("json")) {
         std::printf("%s\n", j.dump(2).c_str());
         return 0;
@@ -76,6 +91,7 @@ int cmd_env(int argc, char** argv) {
     for (auto& [k, v] : j["environment"].items())
         if (!v.is_object() && !v.is_array()) std::printf("  %-22s %s\n", k.c_str(), v.dump().c_str());
     std::printf("pmu: %s\n", j["pmu"].dump().c_str());
+    std::printf("kvm: %s\n", j["kvm"].dump().c_str());
     for (auto& w : j["warnings"]) std::printf("WARNING: %s\n", w.get<std::string>().c_str());
     return 0;
 }

@@ -12,5 +12,6 @@ int cmd_list(int argc, char** argv);
 int cmd_topo(int argc, char** argv);
 int cmd_env(int argc, char** argv);
 int cmd_answer(int argc, char** argv);
+int cmd_exitcost(int argc, char** argv);  // cmd_exitcost.cpp: the KVM boundary alone
 
 }  // namespace ringlab::cli

@@ -25,6 +25,7 @@ void usage(std::FILE* out) {
                  "  list       axes, values, and the instruction each barrier policy emits per architecture\n"
                  "  topo       CPUs, caches, sockets, NUMA and representative CPU pairs\n"
                  "  env        the environment record (JSON with --json)\n"
+                 "  exitcost   the KVM boundary alone: each exit kind (PIO, MMIO, ioeventfd, irqfd wake-up) in ns\n"
                  "  version    version and build\n",
                  RINGLAB_VERSION);
 }
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         if (cmd == "topo") return ringlab::cli::cmd_topo(argc, argv);
         if (cmd == "env") return ringlab::cli::cmd_env(argc, argv);
         if (cmd == "answer") return ringlab::cli::cmd_answer(argc, argv);
+        if (cmd == "exitcost") return ringlab::cli::cmd_exitcost(argc, argv);
 #if RINGLAB_HAVE_SWEEP
         if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
 #endif

@@ -15,7 +15,8 @@ void check_output_path(const std::string& path) {
     if (auto why = results::output_path_problem(path); !why.empty()) throw UsageError("--json " + path + " " + why);
 }
 
-void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv) {
+void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv,
+                    const nlohmann::json* guest) {
     std::string command;
     for (int i = 0; i < argc; ++i) {
         if (i) command += ' ';
@@ -36,6 +37,10 @@ void write_run_json(const std::string& path, const RunResult& r, const CliPmu& p
     x.relation = sweep::relation_of(r.config.driver_cpu, r.config.device_cpu);
     x.pmu = readings ? &*readings : nullptr;
     doc["benchmarks"] = nlohmann::json::array({sweep::single_entry(r, x)});
+    if (guest) {
+        doc["benchmarks"][0]["ringlab"]["host"] = "kvm";
+        doc["benchmarks"][0]["ringlab"]["guest"] = *guest;
+    }
     results::scrub_non_finite(doc);
     results::write_json_atomically(path, doc);
 }

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/pmu_glue.hpp"
 #include "engine/run_result.hpp"
 
@@ -13,6 +15,8 @@ namespace ringlab::cli {
 // Throws UsageError (before anything runs) if FILE's directory does not exist or is not writable.
 void check_output_path(const std::string& path);
 
-void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv);
+// guest: `run --guest kvm`'s facts; the entry then says host "kvm" and carries them.
+void write_run_json(const std::string& path, const RunResult& r, const CliPmu& pmu, int argc, char** argv,
+                    const nlohmann::json* guest = nullptr);
 
 }  // namespace ringlab::cli

@@ -35,6 +35,9 @@ public:
     bool signalled() const;
 
     std::uint64_t dropped() const { return dropped_; }
+    // The eventfd itself, for a transport that signals it without this class: KVM's
+    // ioeventfd (kicks) and irqfd (calls) in `ringlab run --guest kvm`.
+    int fd() const { return fd_; }
 
 private:
     int fd_ = -1;

@@ -1,0 +1,69 @@
+#include "cli/guest_options.hpp"
+
+#include <cstdio>
+
+namespace ringlab::cli {
+
+void add_guest_option_specs(std::vector<OptionSpec>& specs) {
+    specs.push_back({"guest", true, "G        thread (default) | kvm: the driver runs inside a KVM guest vCPU"});
+    specs.push_back({"kick", true, "K         --guest kvm: ioeventfd (default; the kernel signals the device) | exit (to user space)"});
+    specs.push_back({"call", true, "C         --guest kvm: poll (default) | irqfd (the guest halts, the call is an interrupt)"});
+    specs.push_back({"doorbell", true, "D     --guest kvm: pio (default) | mmio"});
+    specs.push_back({"exitcost-iterations", true, "N  --guest kvm: samples of the same run's exit cost (default 200, 0 = skip)"});
+}
+
+std::optional<guest::GuestOptions> guest_options_from(const Args& a) {
+    const std::string g = a.choice_or("guest", "thread", {"thread", "kvm"});
+    if (g == "thread") {
+        for (const char* o : {"kick", "call", "doorbell", "exitcost-iterations"})
+            if (a.has(o)) throw UsageError(std::string("--") + o + " applies to --guest kvm only");
+        return std::nullopt;
+    }
+    guest::GuestOptions o;
+    o.kick = a.choice_or("kick", "ioeventfd", {"ioeventfd", "exit"}) == "exit" ? guest::KickPath::exit
+                                                                               : guest::KickPath::ioeventfd;
+    o.call = a.choice_or("call", "poll", {"poll", "irqfd"}) == "irqfd" ? guest::CallPath::irqfd : guest::CallPath::poll;
+    o.doorbell = a.choice_or("doorbell", "pio", {"pio", "mmio"}) == "mmio" ? guest::Doorbell::mmio : guest::Doorbell::pio;
+    o.exitcost_iterations = std::uint32_t(a.uint_or("exitcost-iterations", 200, 0, 100000));
+    return o;
+}
+
+nlohmann::json guest_facts_json(const guest::GuestFacts& f) {
+    nlohmann::json j;
+    j["boundary"] = f.boundary;
+    j["kick"] = f.kick;
+    j["call"] = f.call;
+    j["doorbell"] = f.doorbell;
+    j["exits_to_user_space"] = {{"io", f.exits_io}, {"mmio", f.exits_mmio}, {"signal", f.exits_intr}};
+    j["results_page"] = {{"doorbells", f.doorbells}, {"call_interrupts", f.irqs}, {"hlt", f.halts},
+                         {"hlt_skipped", f.halts_skipped}, {"kicks_dropped", f.kicks_dropped}};
+    auto& ec = j["exitcost"] = nlohmann::json::array();
+    for (const auto& k : f.exitcost)
+        ec.push_back({{"kind", k.kind}, {"samples", k.samples}, {"p50_ns", k.p50_ns}, {"p99_ns", k.p99_ns},
+                      {"min_ns", k.min_ns}});
+    if (!f.exitcost.empty())
+        j["tsc"] = {{"offset_start_ns", f.tsc.offset_start_ns}, {"offset_end_ns", f.tsc.offset_end_ns},
+                    {"uncertainty_ns", f.tsc.uncertainty_ns}, {"same_rate", f.tsc.same_rate}};
+    return j;
+}
+
+void print_guest_summary(std::FILE* out, const guest::GuestRunResult& r) {
+    const auto& f = r.guest;
+    std::fprintf(out, "  guest: %s\n", f.boundary.c_str());
+    std::fprintf(out, "  guest: kick %s (%s doorbell), call %s; exits to user space: %llu I/O, %llu MMIO, %llu signal\n",
+                 f.kick.c_str(), f.doorbell.c_str(), f.call.c_str(), (unsigned long long)f.exits_io,
+                 (unsigned long long)f.exits_mmio, (unsigned long long)f.exits_intr);
+    std::fprintf(out, "  guest: results page: %llu doorbells, %llu call interrupts, %llu hlt (%llu skipped), %llu kicks dropped\n",
+                 (unsigned long long)f.doorbells, (unsigned long long)f.irqs, (unsigned long long)f.halts,
+                 (unsigned long long)f.halts_skipped, (unsigned long long)f.kicks_dropped);
+    for (const auto& k : f.exitcost)
+        std::fprintf(out, "  guest: exit cost %-16s p50 %.0f ns, p99 %.0f ns (%llu samples, this run)\n", k.kind.c_str(),
+                     k.p50_ns, k.p99_ns, (unsigned long long)k.samples);
+    if (r.run.buffers) {
+        const double kicks = double(r.run.driver.notifications) / double(r.run.buffers);
+        const double calls = double(r.run.device.notifications) / double(r.run.buffers);
+        std::fprintf(out, "  guest: %.4f kicks and %.4f calls per buffer\n", kicks, calls);
+    }
+}
+
+}  // namespace ringlab::cli

@@ -1,0 +1,93 @@
+// guest.hpp: ringlab's KVM guest, the face the CLI and the sweep see.
+//
+// x86_64 implements it under x86_64/; other architectures get unsupported.cpp,
+// whose functions throw GuestUnavailable naming what is missing (see the README
+// for what aarch64 needs).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/run_config.hpp"
+#include "engine/run_result.hpp"
+#include "guest/kvm_access.hpp"
+
+namespace ringlab::guest {
+
+// ---- ringlab exitcost: the boundary alone ----
+struct ExitCostOptions {
+    int vcpu_cpu = -1, device_cpu = -1;  // -1: not pinned
+    std::uint32_t iterations = 2000;     // samples per kind, taken in interleaved rounds
+    std::uint32_t rounds = 4;
+    std::vector<std::string> kinds;      // empty: all of exit_kinds()
+    std::uint32_t watchdog_ms = 30000;   // the whole measurement's bound
+};
+
+struct ExitKindCost {
+    std::string kind, what;
+    std::uint64_t samples = 0;
+    double p50_ns = 0, p99_ns = 0, min_ns = 0, mean_ns = 0, max_ns = 0;
+};
+
+// Guest TSC against the host's, by a ping-pong through guest memory at the start and
+// the end: offset = guest - host, to within half the best round trip.
+struct TscCheck {
+    double offset_start_ns = 0, offset_end_ns = 0, uncertainty_ns = 0;
+    bool same_rate = false;
+    std::string sentence;
+};
+
+struct ExitCostResult {
+    std::vector<ExitKindCost> kinds;
+    TscCheck tsc;
+    double timer_hz = 0;
+    std::uint64_t halts = 0, halts_skipped = 0, irqs = 0;
+    std::uint64_t user_exits_io = 0, user_exits_mmio = 0;
+    std::string boundary;  // how the guest runs here (hardware virtualization or PVM), one sentence
+};
+
+// Every kind exitcost knows, with what each measures.
+std::vector<std::pair<std::string, std::string>> exit_kinds();
+
+ExitCostResult measure_exitcost(const ExitCostOptions& o);
+
+// ---- ringlab run --guest kvm ----
+enum class KickPath : std::uint8_t { ioeventfd, exit };
+enum class CallPath : std::uint8_t { poll, irqfd };
+enum class Doorbell : std::uint8_t { pio, mmio };
+
+struct GuestOptions {
+    KickPath kick = KickPath::ioeventfd;
+    CallPath call = CallPath::poll;
+    Doorbell doorbell = Doorbell::pio;
+    std::uint32_t exitcost_iterations = 200;  // the same-run exit cost (0: skip)
+};
+
+// Empty if runnable; else one sentence naming the problem and the valid values.
+std::string validate_guest(const RunConfig& cfg, const GuestOptions& g);
+
+// What a guest run adds to the engine's result.
+struct GuestFacts {
+    std::string boundary;
+    std::string kick, call, doorbell;
+    // Exits that reached ringlab (user space), by kind, over the whole run.
+    std::uint64_t exits_io = 0, exits_mmio = 0, exits_intr = 0;
+    // Counted by the guest and its stubs (the results page): doorbell writes, call
+    // interrupts taken, hlt executed, halts skipped because a call had already come.
+    std::uint64_t doorbells = 0, irqs = 0, halts = 0, halts_skipped = 0, kicks_dropped = 0;
+    // The same run's exit cost for this kick and call path (ringlab exitcost, short).
+    std::vector<ExitKindCost> exitcost;
+    TscCheck tsc;
+};
+
+struct GuestRunResult {
+    RunResult run;
+    GuestFacts guest;
+};
+
+// The driver in the guest vCPU (pinned to cfg.driver_cpu), the device a host thread.
+// Throws GuestUnavailable (no KVM: exit 2) or GuestFailure (the guest ended badly: exit 1).
+GuestRunResult run_guest(const RunConfig& cfg, const GuestOptions& g);
+
+}  // namespace ringlab::guest

@@ -1,0 +1,9 @@
+// The packed layout's guest runs, one instantiation per barrier policy (as the engine's dispatch_packed.cpp).
+#include "guest/x86_64/guest_dispatch.hpp"
+#include "ringsim/layouts/packed.hpp"
+
+namespace ringlab::guest::x86 {
+GuestRunResult run_guest_packed(const RunConfig& cfg, const GuestOptions& g, double hz) {
+    return run_guest_layout<ringsim::PackedRing>(cfg, g, hz);
+}
+}  // namespace ringlab::guest::x86

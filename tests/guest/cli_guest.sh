@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The KVM guest from the command line: bad input and a missing /dev/kvm exit 2
+# with one sentence and no file; exitcost and a guest run write JSON saying host kvm.
+set -u
+bin="$1"
+source "$(dirname "$0")/../cli/lib.sh"
+
+expect_rc() {  # expect_rc RC "text the message must contain" args...
+    local want_rc="$1" want="$2"; shift 2
+    local out rc
+    out=$("$bin" "$@" --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
+    if [[ $rc -ne $want_rc ]]; then fail "ringlab $* exited $rc, want $want_rc ($out)"; return; fi
+    if [[ "$out" != *"$want"* ]]; then fail "ringlab $*: message '$out' lacks '$want'"; return; fi
+    if [[ -e "$tmp/out.json" ]]; then fail "ringlab $* left a file behind"; rm -f "$tmp/out.json"; return; fi
+    pass
+}
+
+expect_rc 2 "valid: thread, kvm"                       run --guest vmware
+expect_rc 2 "applies to --guest kvm only"              run --kick exit
+expect_rc 2 "valid: ioeventfd, exit"                   run --guest kvm --kick hypercall
+expect_rc 2 "valid: poll, irqfd"                       run --guest kvm --call msi
+expect_rc 2 "--call irqfd needs notifications"         run --guest kvm --call irqfd --notify poll
+expect_rc 2 "one submitter"                            run --guest kvm --submitters 2 --kick-unlocked
+expect_rc 2 "leave it at 0"                            run --guest kvm --kick-cost-ns 2000
+expect_rc 2 "not an exit kind"                         exitcost --kinds pio,vmcall
+expect_rc 2 "--iterations"                             exitcost --iterations 1
+# No usable KVM: the device node named, exit 2.
+RINGLAB_KVM_DEVICE=$tmp/no-kvm expect_rc 2 "$tmp/no-kvm does not exist" exitcost --iterations 10
+RINGLAB_KVM_DEVICE=$tmp/no-kvm expect_rc 2 "$tmp/no-kvm does not exist" run --guest kvm --buffers 100
+touch "$tmp/not-a-device"; chmod 000 "$tmp/not-a-device"
+if [[ $(id -u) -ne 0 ]]; then
+    RINGLAB_KVM_DEVICE=$tmp/not-a-device expect_rc 2 "add this user to the kvm group" exitcost --iterations 10
+fi
+rm -f "$tmp/not-a-device"
+
+kvm=$("$bin" env --json | /usr/bin/python3 -c 'import json,sys; k=json.load(sys.stdin)["kvm"]; print("yes" if k["usable"] else k["reason"])')
+if [[ "$kvm" != yes ]]; then
+    echo "SKIP the guest runs: KVM not usable here: $kvm"
+    finish; exit $?
+fi
+"$bin" exitcost --cpus 0,1 --iterations 20 --kinds pio,mmio,ioeventfd-mmio --json "$tmp/ec.json" >/dev/null 2>"$tmp/err"
+check "exitcost exits 0 ($(cat "$tmp/err"))" '[[ $? -eq 0 ]]'
+check "exitcost JSON: host kvm, 4 kinds of 20 samples with p50 <= p99" \
+  '/usr/bin/python3 -c "
+import json; d=json.load(open(\"$tmp/ec.json\"))
+assert d[\"host\"]==\"kvm\" and d[\"boundary\"], d
+k={x[\"kind\"]:x for x in d[\"kinds\"]}
+assert set(k)=={\"pio\",\"mmio\",\"ioeventfd-mmio\",\"ioeventfd-mmio-wake\"}, k.keys()
+assert all(x[\"samples\"]==20 and 0<x[\"p50_ns\"]<=x[\"p99_ns\"] for x in k.values()), k
+assert d[\"guest\"][\"user_exits_io\"]>=20 and d[\"guest\"][\"user_exits_mmio\"]>=20, d[\"guest\"]
+"'
+"$bin" run --guest kvm --layout packed --notify event-idx --kick exit --doorbell mmio --wait sleep \
+    --buffers 3000 --warmup 300 --cpus 0,1 --no-floor --exitcost-iterations 10 --json "$tmp/run.json" >/dev/null 2>"$tmp/err"
+check "run --guest kvm exits 0 ($(cat "$tmp/err"))" '[[ $? -eq 0 ]]'
+check "run JSON: host kvm, doorbells = MMIO exits, valid" \
+  '/usr/bin/python3 -c "
+import json; d=json.load(open(\"$tmp/run.json\"))
+e=d[\"benchmarks\"][0][\"ringlab\"]; g=e[\"guest\"]
+assert e[\"host\"]==\"kvm\" and e[\"valid\"], e
+assert g[\"kick\"]==\"exit\" and g[\"doorbell\"]==\"mmio\"
+assert g[\"results_page\"][\"doorbells\"]==g[\"exits_to_user_space\"][\"mmio\"] > 0, g
+assert g[\"exitcost\"][0][\"kind\"]==\"mmio\", g
+"'
+finish

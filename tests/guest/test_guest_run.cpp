@@ -1,0 +1,144 @@
+// The ring through the guest: every layout verified with the driver in the KVM
+// guest (poll, and sleeping on irqfd calls), the kick paths, an injected lost kick
+// caught by the watchdog, exitcost, and bad combinations refused.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "guest/guest.hpp"
+#include "guest_test_util.hpp"
+
+using namespace ringlab;
+using namespace ringlab::guest;
+
+namespace {
+
+RunConfig small(const std::string& layout, ringsim::NotifyMode notify = ringsim::NotifyMode::poll) {
+    RunConfig c;
+    c.layout = layout;
+    c.notify = notify;
+    c.buffers = 4000;
+    c.warmup_buffers = 400;
+    c.ring_size = 64;
+    c.batch = 4;
+    c.driver_cpu = 0;
+    c.device_cpu = 1;
+    c.measure_floor = false;
+    c.watchdog_ms = 3000;
+    return c;
+}
+
+GuestOptions quick(CallPath call = CallPath::poll, KickPath kick = KickPath::ioeventfd, Doorbell d = Doorbell::pio) {
+    GuestOptions g;
+    g.call = call;
+    g.kick = kick;
+    g.doorbell = d;
+    g.exitcost_iterations = 0;
+    return g;
+}
+
+void expect_clean(const GuestRunResult& r) {
+    EXPECT_TRUE(r.run.valid);
+    for (const auto& p : r.run.problems) ADD_FAILURE() << p;
+    EXPECT_EQ(r.run.buffers, r.run.config.buffers);
+    EXPECT_EQ(r.run.errors.total(), 0u);
+}
+
+}  // namespace
+
+class GuestLayouts : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GuestLayouts, PollVerifiedThroughTheGuest) {
+    RINGLAB_NEED_KVM();
+    const int fds = open_fd_count();
+    for (const char* barrier : {"smp", "virt", "mandatory"}) {
+        RunConfig c = small(GetParam());
+        c.barrier = barrier;
+        GuestRunResult r = run_guest(c, quick());
+        expect_clean(r);
+        EXPECT_EQ(r.guest.doorbells, 0u) << "poll never kicks";
+        EXPECT_EQ(r.guest.exits_io, 1u) << "the only exit to user space is the guest's return";
+    }
+    EXPECT_EQ(open_fd_count(), fds);  // VM, vCPU, eventfds: all closed
+}
+
+TEST_P(GuestLayouts, SleepingGuestWokenByIrqfdCalls) {
+    RINGLAB_NEED_KVM();
+    RunConfig c = small(GetParam(), ringsim::NotifyMode::flags);
+    c.wait = WaitMode::sleep;
+    c.outstanding = c.batch = 1;  // every buffer a round trip: both sides sleep, every wake-up a notification
+    c.buffers = 500;  // a wake-up by irqfd costs ~0.1-1 ms under nested PVM: keep the test short
+    c.warmup_buffers = 50;
+    GuestRunResult r = run_guest(c, quick(CallPath::irqfd));
+    expect_clean(r);
+    EXPECT_EQ(r.run.lost_notifications, 0u);
+    EXPECT_GT(r.guest.doorbells, 0u);
+    EXPECT_EQ(r.guest.exits_io, 1u) << "ioeventfd kicks never reach user space";
+    // Every call the device sent that the guest slept for arrived as an interrupt.
+    EXPECT_GT(r.guest.irqs, 0u);
+    EXPECT_LE(r.guest.halts, r.guest.irqs + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, GuestLayouts, ::testing::Values("split", "split-inorder", "packed", "index"));
+
+TEST(GuestRun, EventIdxWithExitKicksOverMmio) {
+    RINGLAB_NEED_KVM();
+    RunConfig c = small("split", ringsim::NotifyMode::event_idx);
+    c.wait = WaitMode::sleep;
+    GuestRunResult r = run_guest(c, quick(CallPath::poll, KickPath::exit, Doorbell::mmio));
+    expect_clean(r);
+    EXPECT_GT(r.guest.doorbells, 0u);
+    EXPECT_EQ(r.guest.exits_mmio, r.guest.doorbells) << "every doorbell is one MMIO exit to user space";
+}
+
+TEST(GuestRun, InjectedLostKickIsCaughtByTheWatchdog) {
+    RINGLAB_NEED_KVM();
+    RunConfig c = small("split", ringsim::NotifyMode::flags);
+    c.wait = WaitMode::sleep;
+    c.outstanding = c.batch = 1;
+    c.drop_kick = 0.05;
+    c.watchdog_ms = 100;
+    c.buffers = 200;
+    c.warmup_buffers = 50;
+    GuestRunResult r = run_guest(c, quick());
+    EXPECT_FALSE(r.run.valid);
+    EXPECT_GT(r.guest.kicks_dropped, 0u);
+    EXPECT_GT(r.run.lost_notifications, 0u);
+    bool saw = false;
+    for (const auto& w : r.run.watchdog) saw = saw || (w.role == "device" && w.lost_notification);
+    EXPECT_TRUE(saw) << "the watchdog names the device's lost kick";
+    EXPECT_EQ(r.run.errors.total(), 0u) << "a lost kick delays buffers, it loses none";
+}
+
+TEST(GuestRun, BadCombinationsAreRefused) {
+    RunConfig c = small("split");
+    EXPECT_NE(validate_guest(c, quick(CallPath::irqfd)).find("--call irqfd needs notifications"), std::string::npos);
+    c.submitters = 2;
+    EXPECT_NE(validate_guest(c, quick()).find("one submitter"), std::string::npos);
+    c.submitters = 1;
+    c.kick_cost_ns = 100;
+    EXPECT_NE(validate_guest(c, quick()), "");
+    EXPECT_THROW(run_guest(c, quick()), std::invalid_argument);
+}
+
+TEST(ExitCost, EveryKindMeasured) {
+    RINGLAB_NEED_KVM();
+    ExitCostOptions o;
+    o.vcpu_cpu = 0;
+    o.device_cpu = 1;
+    o.iterations = 20;
+    o.rounds = 2;
+    ExitCostResult r = measure_exitcost(o);
+    ASSERT_EQ(r.kinds.size(), exit_kinds().size());
+    for (const auto& k : r.kinds) {
+        EXPECT_EQ(k.samples, 20u) << k.kind;
+        EXPECT_GT(k.min_ns, 0) << k.kind;
+        EXPECT_LE(k.p50_ns, k.p99_ns) << k.kind;
+    }
+    EXPECT_EQ(r.irqs, 20u) << "one call interrupt per irqfd sample";
+    EXPECT_EQ(r.halts + r.halts_skipped, 20u);
+    EXPECT_GE(r.user_exits_io, 20u);
+    EXPECT_GE(r.user_exits_mmio, 20u);
+    EXPECT_FALSE(r.tsc.sentence.empty());
+    EXPECT_GT(r.tsc.uncertainty_ns, 0);
+}
