@@ -18,7 +18,7 @@ mkdir -p "$out"
 start=$(date +%s)
 rc=0 answer_rc=0
 if [[ "${RINGLAB_ANSWER:-1}" != 0 ]]; then
-    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-15}" --out "$out/answer" || answer_rc=$?
+    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-12}" --out "$out/answer" || answer_rc=$?
     echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json (exit $answer_rc)"
 fi
 build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?

@@ -216,6 +216,42 @@ std::vector<Question> make_questions() {
                                    engine_side("device-access=relaxed", rel), engine_side("device-access=barrier", bar),
                                    {cpu_per_buffer(), ns_per_buffer()}));
     }
+    // Real virtio buffers (chains, indirect tables, completion order): batch 32, where the
+    // ring's descriptor bookkeeping rather than one round trip per buffer sets the cost.
+    for (const char* layout : {"split", "packed"})
+        for (std::uint32_t n : {2u, 8u}) {
+            RunConfig d = base("smp", 32), i = base("smp", 32);
+            d.layout = i.layout = layout;
+            d.sg = i.sg = n;
+            i.indirect = IndirectMode::on;
+            qs.push_back(ring_question(std::string("indirect-vs-direct-") + layout + "-sg" + std::to_string(n), "001",
+                                       std::string(layout) + " ring, a chain of " + std::to_string(n) +
+                                           " descriptors in an indirect table vs direct in the ring (ring capacity "
+                                           "used per buffer: 1 descriptor vs " + std::to_string(n) + "), batch 32",
+                                       engine_side("indirect=off", d), engine_side("indirect=on", i), {ns_per_buffer()}));
+        }
+    for (const char* layout : {"split", "packed"}) {
+        // Both sides take the chain engine (sg 2), so only the completion order differs.
+        RunConfig o = base("smp", 32), r = base("smp", 32);
+        o.layout = r.layout = layout;
+        o.sg = r.sg = 2;
+        r.completion = Completion::random;
+        qs.push_back(ring_question(std::string("random-vs-inorder-") + layout, "001",
+                                   std::string(layout) + " ring, random vs in-order completion within a device batch "
+                                                         "(2-descriptor chains, batch 32)",
+                                   engine_side("completion=in-order", o), engine_side("completion=random", r),
+                                   {ns_per_buffer()}));
+    }
+    for (std::uint32_t batch : {1u, 32u}) {
+        RunConfig p = base("smp", batch), q = base("smp", batch);
+        p.layout = "packed";
+        q.layout = "packed-inorder";
+        qs.push_back(ring_question("packed-inorder-vs-packed-b" + std::to_string(batch), "001",
+                                   "packed ring with VIRTIO_F_IN_ORDER (one used descriptor per device batch) vs "
+                                   "packed, batch " + std::to_string(batch),
+                                   engine_side("layout=packed", p), engine_side("layout=packed-inorder", q),
+                                   {ns_per_buffer()}));
+    }
     return qs;
 }
 
