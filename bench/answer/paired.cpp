@@ -153,6 +153,18 @@ void evaluate(const Question& q, const AnswerOptions& o, QuestionOutcome& out) {
                                   std::to_string(out.floor_moved) + " floor moved, " + std::to_string(out.failed) +
                                   " failed)";
         }
+        // When most pairs were set aside, the pairs left are the ones the machine happened to
+        // leave undisturbed: not a fair sample of either side (a side whose slices run longer or
+        // wake more is set aside more often), so no verdict is drawn from them.  Seen: a planted
+        // 10% slowdown measured "4.6% faster" from 23 of 79 pairs under load.
+        const std::size_t aside = out.pairs.size() - out.used;
+        if (m.decision.verdict != Verdict::inconclusive && aside > out.used) {
+            m.decision.verdict = Verdict::inconclusive;
+            m.decision.why = "most pairs were set aside (" + std::to_string(aside) + " of " +
+                             std::to_string(out.pairs.size()) + ": " + std::to_string(out.off_cpu) +
+                             " a spinning side off its CPU, " + std::to_string(out.floor_moved) + " floor moved, " +
+                             std::to_string(out.failed) + " failed), so the pairs left are not a fair sample";
+        }
         m.words = verdict_words(m, o.threshold_pct);
         out.metrics.push_back(std::move(m));
     }

@@ -218,6 +218,22 @@ void check_gb_args(const std::vector<std::string>& gb) {
             std::stoul(v) > 1000)
             throw SpecError(flag + "=" + v + " is not valid (an integer from 1 to 1000)");
     }
+    // Google Benchmark 1.8+ aborts the process on a malformed --benchmark_min_time, so
+    // ringlab checks it first: seconds (1.7 and later), "Ns" or an iteration count "Nx" (1.8+).
+    for (const auto& g : gb) {
+        const std::string flag = "--benchmark_min_time";
+        if (g.rfind(flag, 0) != 0) continue;
+        const std::string bad_end = " is not valid (seconds above 0 up to 3600, as 0.5 or 0.5s, or iterations as 100x)";
+        if (g.size() == flag.size() || g[flag.size()] != '=')
+            throw SpecError(flag + " needs a value: seconds above 0 up to 3600, as 0.5 or 0.5s, or iterations as 100x");
+        std::string v = g.substr(flag.size() + 1), num = v;
+        if (!num.empty() && (num.back() == 's' || num.back() == 'x')) num.pop_back();
+        char* end = nullptr;
+        const double d = num.empty() ? 0 : std::strtod(num.c_str(), &end);
+        if (num.empty() || end != num.c_str() + num.size() || num.find_first_not_of("0123456789.") != std::string::npos ||
+            !(d > 0) || d > (v.back() == 'x' ? 1e12 : 3600))
+            throw SpecError(flag + "=" + v + bad_end);
+    }
 }
 
 int sweep_main_checked(int argc, char** argv) {

@@ -77,7 +77,9 @@ def test_repetitions_write_aggregates_compare_py_reads(tmp_path):
     (["--preset", "tiny", "--spec", "x.json"], "not both"),
     (["--preset", "tiny", "--seed", "abc"], "--seed takes"),
     (["--preset", "tiny", "--benchmark_repetitions=abc"], "--benchmark_repetitions=abc is not valid (an integer from 1 to 1000)"),
-    (["--preset", "tiny", "--benchmark_min_time=abc"], "Google Benchmark did not accept"),
+    (["--preset", "tiny", "--benchmark_min_time=abc"], "--benchmark_min_time=abc is not valid (seconds above 0"),
+    (["--preset", "tiny", "--benchmark_min_time=0"], "--benchmark_min_time=0 is not valid (seconds above 0"),
+    (["--preset", "tiny", "--benchmark_frobnicate=1"], "Google Benchmark did not accept"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, needle):
     out = tmp_path / "bad"
