@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/guest_options.hpp"
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
 #include "guest/guest.hpp"
@@ -69,15 +70,7 @@ int cmd_exitcost(int argc, char** argv) {
     // Long enough for the slowest boundary seen (PVM: ~100 us per exit) at the largest count.
     o.watchdog_ms = std::uint32_t(std::min<std::uint64_t>(600000, 20000 + std::uint64_t(o.iterations) * 7 * 2));
     guest::ExitCostResult r;
-    try {
-        r = guest::measure_exitcost(o);
-    } catch (const guest::GuestUnavailable& e) {
-        std::fprintf(stderr, "ringlab exitcost: %s\n", e.what());
-        return 2;
-    } catch (const guest::GuestFailure& e) {
-        std::fprintf(stderr, "ringlab exitcost: %s\n", e.what());
-        return 1;
-    }
+    if (auto rc = guest_exit_status("ringlab exitcost", [&] { r = guest::measure_exitcost(o); })) return *rc;
     std::printf("ringlab exitcost: %s\n", r.boundary.c_str());
     std::printf("  %s\n", r.tsc.sentence.c_str());
     std::printf("  %-20s %8s %10s %10s %10s\n", "kind", "samples", "p50 ns", "p99 ns", "min ns");

@@ -35,15 +35,7 @@ static int run_in_guest(RunConfig& cfg, const guest::GuestOptions& g, const std:
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
     warn_unsafe(cfg);
     guest::GuestRunResult r;
-    try {
-        r = guest::run_guest(cfg, g);
-    } catch (const guest::GuestUnavailable& e) {
-        std::fprintf(stderr, "ringlab run: %s\n", e.what());
-        return 2;
-    } catch (const guest::GuestFailure& e) {
-        std::fprintf(stderr, "ringlab run: %s\n", e.what());
-        return 1;
-    }
+    if (auto rc = guest_exit_status("ringlab run", [&] { r = guest::run_guest(cfg, g); })) return *rc;
     print_run_summary(stdout, r.run);
     print_guest_summary(stdout, r);
     if (json_path) {
@@ -144,15 +136,7 @@ int cmd_stress(int argc, char** argv) {
     std::uint64_t runs = 0, buffers = 0, lost = 0, errors = 0, sleeps = 0, kicks = 0, calls = 0, invalid = 0;
     do {
         RunResult r;
-        try {
-            r = run_once();
-        } catch (const guest::GuestUnavailable& e) {
-            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
-            return 2;
-        } catch (const guest::GuestFailure& e) {
-            std::fprintf(stderr, "ringlab stress: %s\n", e.what());
-            return 1;
-        }
+        if (auto rc = guest_exit_status("ringlab stress", [&] { r = run_once(); })) return *rc;
         ++runs;
         buffers += r.buffers;
         lost += r.lost_notifications;

@@ -1,6 +1,7 @@
 // guest_options.hpp: `ringlab run`'s --guest, --kick, --call and --doorbell.
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -17,5 +18,22 @@ void add_guest_option_specs(std::vector<OptionSpec>& specs);
 std::optional<guest::GuestOptions> guest_options_from(const Args& a);
 nlohmann::json guest_facts_json(const guest::GuestFacts& f);
 void print_guest_summary(std::FILE* out, const guest::GuestRunResult& r);
+
+// Calls f (which runs a guest) for `command` ("ringlab run"...): a guest this machine
+// cannot start (GuestUnavailable) is exit status 2, one that ended badly (GuestFailure)
+// is 1, each with its reason on stderr; nullopt when f returned normally.
+template <class F>
+std::optional<int> guest_exit_status(const char* command, F&& f) {
+    try {
+        f();
+    } catch (const guest::GuestUnavailable& e) {
+        std::fprintf(stderr, "%s: %s\n", command, e.what());
+        return 2;
+    } catch (const guest::GuestFailure& e) {
+        std::fprintf(stderr, "%s: %s\n", command, e.what());
+        return 1;
+    }
+    return std::nullopt;
+}
 
 }  // namespace ringlab::cli

@@ -118,9 +118,7 @@ std::string validate(const RunConfig& c) {
     return {};
 }
 
-RunResult run_engine(const RunConfig& in) {
-    std::string err = validate(in);
-    if (!err.empty()) throw std::invalid_argument(err);
+RunConfig prepare_run(const RunConfig& in) {
     RunConfig cfg = in;
     if (cfg.driver_cpu < 0 || cfg.device_cpu < 0) {
         int a = 0, b = 0;
@@ -138,6 +136,13 @@ RunResult run_engine(const RunConfig& in) {
     if (cfg.warmup_buffers == 0) cfg.warmup_buffers = std::max<std::uint64_t>(20000, 16ull * cfg.ring_size);
     ringsim::set_runtime_barrier(cfg.runtime_barrier == "mandatory" ? ringsim::RuntimeBarrier::mandatory
                                                                      : ringsim::RuntimeBarrier::smp);
+    return cfg;
+}
+
+RunResult run_engine(const RunConfig& in) {
+    std::string err = validate(in);
+    if (!err.empty()) throw std::invalid_argument(err);
+    RunConfig cfg = prepare_run(in);
     const auto& clk = ringsim::clock::info();
 
     // The floor brackets the run: measured once before and once after, so a machine

@@ -15,6 +15,10 @@ std::string validate(const RunConfig& cfg);
 // Runs one configuration.  Throws std::invalid_argument for what validate() rejects.
 RunResult run_engine(const RunConfig& cfg);
 
+// A validated configuration with its defaults filled in (CPU pair, outstanding, warm-up)
+// and the runtime barrier set; shared by the threads engine and --guest kvm.
+RunConfig prepare_run(const RunConfig& in);
+
 // The cache-line round trip between two CPUs, median of `rounds` timed ping-pongs, in ns.
 struct PingPongResult { double median_ns, p10_ns, p90_ns, min_ns; double timer_hz; std::string timer_name; int rounds; };
 PingPongResult measure_pingpong(int cpu_a, int cpu_b, int rounds = 200000);

@@ -20,6 +20,8 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/watch_start.hpp"
+
 namespace ringlab {
 
 template <class Ring, template <class> class Driver, template <class> class Device>
@@ -50,21 +52,13 @@ bool EngineRun<Ring, Driver, Device>::thread_blocked(int tid) {
 template <class Ring, template <class> class Driver, template <class> class Device>
 void EngineRun<Ring, Driver, Device>::watchdog(RunResult& res, int nthreads) {
     using namespace std::chrono;
-    auto deadline = steady_clock::now() + milliseconds(std::max<std::uint32_t>(cfg_.watchdog_ms, 1000) * 5);
-    while (ctl_.ready.load() < nthreads) {
-        if (steady_clock::now() > deadline) {
-            res.watchdog.push_back({"engine", "all threads to reach the start barrier", "", false});
-            ctl_.abort.store(true);
-            return;
-        }
-        std::this_thread::sleep_for(microseconds(200));
+    if (!release_start_barrier(ctl_, nthreads, cfg_.watchdog_ms, [] { return false; })) {
+        res.watchdog.push_back({"engine", "all threads to reach the start barrier", "", false});
+        ctl_.abort.store(true);
+        return;
     }
-    ctl_.go.store(true, std::memory_order_release);
 
-    auto positions = [this] {
-        ringsim::RingSnapshot p = ring_.snapshot();
-        return std::array<std::uint32_t, 4>{p.driver_published, p.device_seen, p.device_published, p.driver_seen};
-    };
+    auto positions = [this] { return ring_positions(ring_); };
     auto last_pos = positions();
     auto last_change = steady_clock::now();
     std::uint64_t cpu_at_change = threads_cpu_ns();

@@ -4,18 +4,13 @@
 # `slower` and its A/A pair does not say slower or faster.
 set -u
 bin="$1"
-run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
 source "$(dirname "$0")/lib.sh"
 
 expect_bad() {  # expect_bad "text the message must contain" args...
     local want="$1"; shift
     local out rc
     out=$(run answer "$@" 2>&1 >/dev/null); rc=$?
-    if [[ $rc -ne 2 ]]; then fail "ringlab answer $* exited $rc, want 2 ($out)"; return; fi
-    if [[ "$out" != *"$want"* ]]; then fail "ringlab answer $*: message '$out' lacks '$want'"; return; fi
-    if [[ $(printf '%s\n' "$out" | wc -l) -ne 1 ]]; then fail "ringlab answer $*: more than one line: $out"; return; fi
-    if compgen -G "$tmp/*" >/dev/null; then fail "ringlab answer $* left a file behind"; rm -rf "${tmp:?}"/*; return; fi
-    pass
+    bad_verdict "ringlab answer $*" "$want" "$out" "$rc" one-line && pass
 }
 
 expect_bad "unknown question 'no-such'"   --question no-such --out "$tmp/o"

@@ -2,23 +2,13 @@
 # Each bad input must exit 2, say what is wrong and what is valid, and leave no file.
 set -u
 bin="$1"
-run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
 source "$(dirname "$0")/lib.sh"
 
 expect_bad() {  # expect_bad "text the message must contain" args...
     local want="$1"; shift
     local out rc
     out=$(run "$@" --json "$tmp/out.json" 2>&1 >/dev/null); rc=$?
-    if [[ $rc -ne 2 ]]; then
-        fail "ringlab $* exited $rc, want 2 ($out)"; return
-    fi
-    if [[ "$out" != *"$want"* ]]; then
-        fail "ringlab $*: message '$out' lacks '$want'"; return
-    fi
-    if [[ -e "$tmp/out.json" ]] || compgen -G "$tmp/*" >/dev/null; then
-        fail "ringlab $* left a file behind"; rm -f "$tmp"/*; return
-    fi
-    pass
+    bad_verdict "ringlab $*" "$want" "$out" "$rc" && pass
 }
 
 expect_bad "valid: split, split-inorder, packed, index" run --layout ring

@@ -5,7 +5,6 @@
 # run, which is bounded by its own timeout.
 set -u
 bin="$1"
-run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
 source "$(dirname "$0")/lib.sh"
 # The sweep and --events exist only in full builds (Google Benchmark, libpfm4).
 full=0; ${RINGLAB_EMU:-} "$bin" sweep --help >/dev/null 2>&1 && full=1

@@ -2,7 +2,6 @@
 # A good run exits 0, prints a summary, and writes one valid results-format JSON file.
 set -u
 bin="$1"
-run() { ${RINGLAB_EMU:-} "$bin" "$@"; }
 source "$(dirname "$0")/lib.sh"
 
 out=$(run run --layout packed --barrier smp --batch 16 --ring-size 256 --buffers 20000 --json "$tmp/out.json" 2>&1); rc=$?

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <random>
 #include <stdexcept>
@@ -126,5 +128,23 @@ private:
     std::vector<std::uint32_t> free_tokens_;
     std::vector<std::uint32_t> len_by_id_ = std::vector<std::uint32_t>(n, 0);
 };
+
+// The ring's shared area called `name` (a test failure and nullptr when it has none).
+template <class L>
+const void* area(const L& ring, const std::string& name) {
+    for (const auto& a : ring.areas()) {
+        if (a.name == name) return a.addr;
+    }
+    ADD_FAILURE() << "no area " << name;
+    return nullptr;
+}
+
+// A T read from base + offset without aliasing the ring's own types.
+template <class T>
+T peek(const void* base, std::size_t offset) {
+    T v;
+    std::memcpy(&v, static_cast<const unsigned char*>(base) + offset, sizeof v);
+    return v;
+}
 
 }  // namespace ringtest

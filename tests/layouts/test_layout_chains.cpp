@@ -163,21 +163,6 @@ private:
 };
 
 template <class L>
-const void* area(const L& ring, const std::string& name) {
-    for (const auto& a : ring.areas()) {
-        if (a.name == name) return a.addr;
-    }
-    return nullptr;
-}
-
-template <class T>
-T peek(const void* base, std::size_t offset) {
-    T x;
-    std::memcpy(&x, static_cast<const unsigned char*>(base) + offset, sizeof x);
-    return x;
-}
-
-template <class L>
 class LayoutChains : public ::testing::Test {};
 
 template <class L> struct IsPacked : std::false_type {};

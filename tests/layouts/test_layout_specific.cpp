@@ -16,22 +16,6 @@ namespace v = ringsim::virtio;
 
 namespace {
 
-template <class L>
-const void* area(const L& ring, const std::string& name) {
-    for (const auto& a : ring.areas()) {
-        if (a.name == name) return a.addr;
-    }
-    ADD_FAILURE() << "no area " << name;
-    return nullptr;
-}
-
-template <class T>
-T peek(const void* base, std::size_t offset) {
-    T v;
-    std::memcpy(&v, static_cast<const unsigned char*>(base) + offset, sizeof v);
-    return v;
-}
-
 std::uint16_t packed_flags(const void* desc, std::uint32_t slot) {
     return peek<std::uint16_t>(desc, slot * sizeof(v::PackedDesc) + offsetof(v::PackedDesc, flags));
 }

@@ -1,13 +1,10 @@
 // guest_api.cpp: `ringlab run --guest kvm` on x86_64: validation, CPU choice, the
 // floor and the same run's exit cost, then the layout's GuestRun.
-#include <algorithm>
 
-#include "engine/cpu_affinity.hpp"
 #include "engine/engine.hpp"
 #include "guest/guest.hpp"
 #include "guest/x86_64/boundary.hpp"
 #include "guest/x86_64/guest_dispatch.hpp"
-#include "ringsim/barriers.hpp"
 #include "ringsim/clock.hpp"
 
 namespace ringlab::guest {
@@ -32,20 +29,7 @@ GuestRunResult run_guest(const RunConfig& in, const GuestOptions& g) {
     if (!err.empty()) throw std::invalid_argument(err);
     KvmProbe probe = probe_kvm();
     if (!probe.usable) throw GuestUnavailable(probe.reason);
-    RunConfig cfg = in;
-    if (cfg.driver_cpu < 0 || cfg.device_cpu < 0) {
-        int a = 0, b = 0;
-        if (!default_cpu_pair(a, b)) {
-            if (!cfg.allow_same_cpu) throw std::invalid_argument("fewer than two usable CPUs: pass --allow-same-cpu to run on one");
-            a = b = first_usable_cpu();
-        }
-        if (cfg.driver_cpu < 0) cfg.driver_cpu = (cfg.device_cpu == a ? b : a);
-        if (cfg.device_cpu < 0) cfg.device_cpu = (cfg.driver_cpu == b ? a : b);
-    }
-    if (cfg.outstanding == 0) cfg.outstanding = cfg.ring_size;
-    if (cfg.warmup_buffers == 0) cfg.warmup_buffers = std::max<std::uint64_t>(20000, 16ull * cfg.ring_size);
-    ringsim::set_runtime_barrier(cfg.runtime_barrier == "mandatory" ? ringsim::RuntimeBarrier::mandatory
-                                                                     : ringsim::RuntimeBarrier::smp);
+    RunConfig cfg = prepare_run(in);
     const auto& clk = ringsim::clock::info();
 
     // The same run's exit cost for the kick and call paths in use, like the floor.

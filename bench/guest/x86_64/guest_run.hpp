@@ -31,6 +31,7 @@
 #include "engine/run_control.hpp"
 #include "engine/run_result.hpp"
 #include "engine/wait_policy.hpp"
+#include "engine/watch_start.hpp"
 #include "guest/guest.hpp"
 #include "guest/x86_64/guest_ops.hpp"
 #include "guest/x86_64/vcpu_thread.hpp"
@@ -302,21 +303,13 @@ private:
     // The threads engine's watchdog, for one guest and one device thread.
     void watchdog(RunResult& res, VcpuThread& vt) {
         using namespace std::chrono;
-        auto deadline = steady_clock::now() + milliseconds(std::max<std::uint32_t>(cfg_.watchdog_ms, 1000) * 5);
-        while (ctl_.ready.load() < 2) {
-            if (vt.finished() || steady_clock::now() > deadline) {
-                res.watchdog.push_back({"engine", "the guest and the device thread to reach the start barrier", "", false});
-                res.problems.push_back("watchdog: the start barrier was never reached");
-                ctl_.abort.store(true);
-                return;
-            }
-            std::this_thread::sleep_for(microseconds(200));
+        if (!release_start_barrier(ctl_, 2, cfg_.watchdog_ms, [&vt] { return vt.finished(); })) {
+            res.watchdog.push_back({"engine", "the guest and the device thread to reach the start barrier", "", false});
+            res.problems.push_back("watchdog: the start barrier was never reached");
+            ctl_.abort.store(true);
+            return;
         }
-        ctl_.go.store(true, std::memory_order_release);
-        auto positions = [this] {
-            ringsim::RingSnapshot p = ring_.snapshot();
-            return std::array<std::uint32_t, 4>{p.driver_published, p.device_seen, p.device_published, p.driver_seen};
-        };
+        auto positions = [this] { return ring_positions(ring_); };
         auto cpu_now = [this] { return clock_ns(dev_clock_) + clock_ns(vcpu_clock_); };
         auto last_pos = positions();
         auto last_change = steady_clock::now();

@@ -101,14 +101,8 @@ public:
 
     // Device side ---------------------------------------------------------------
     bool device_pop(std::uint16_t& id, std::uint64_t& addr, std::uint32_t& len) {
-        const std::uint16_t last = dev_->last_avail;
-        if (last == dev_->cached_avail) {
-            // B: avail->idx before the ring entry and the descriptor.  Pairs with A.
-            const std::uint16_t avail = B::consume_load(avail_idx_);
-            dev_->cached_avail = avail;
-            if (avail == last) return false;
-        }
-        const std::uint16_t head = read_once(&avail_ring_[last & mask_]);
+        std::uint16_t last, head;
+        if (!next_avail_head(last, head)) return false;
         // A well-behaved driver never writes head >= N; the mask only keeps a corrupted ring
         // inside its memory (the bad head then comes back to the driver as not_outstanding).
         const virtio::SplitDesc* d = &desc_[head & mask_];
@@ -334,18 +328,27 @@ protected:
         ++drv_->avail_idx;
     }
 
-public:
-    // Device: the next available chain, direct (through next + NEXT) or indirect.  Every
-    // index is masked or bounds-checked, so a corrupted ring reads only its own memory.
-    bool device_pop_chain(PoppedChain& c) {
-        const std::uint16_t last = dev_->last_avail;
+    // The next available head (at last, the device's last_avail), for both device paths
+    // (single and chain); false when none is published.  Force-inlined so device_pop
+    // compiles as before.
+    [[gnu::always_inline]] bool next_avail_head(std::uint16_t& last, std::uint16_t& head) {
+        last = dev_->last_avail;
         if (last == dev_->cached_avail) {
             // B: avail->idx before the ring entry and the descriptors.  Pairs with A.
             const std::uint16_t avail = B::consume_load(avail_idx_);
             dev_->cached_avail = avail;
             if (avail == last) return false;
         }
-        const std::uint16_t head = read_once(&avail_ring_[last & mask_]);
+        head = read_once(&avail_ring_[last & mask_]);
+        return true;
+    }
+
+public:
+    // Device: the next available chain, direct (through next + NEXT) or indirect.  Every
+    // index is masked or bounds-checked, so a corrupted ring reads only its own memory.
+    bool device_pop_chain(PoppedChain& c) {
+        std::uint16_t last, head;
+        if (!next_avail_head(last, head)) return false;
         c.id = head;
         c.count = 0;
         c.ring_descs = 0;
