@@ -31,25 +31,31 @@ check "--list exits 0 and names the questions ($rc)" \
 
 # End to end, natively only (under qemu-user the timing means nothing).
 if [[ -z "${RINGLAB_EMU:-}" && $(nproc) -ge 2 ]]; then
-    out=$(run answer --calibrate --plant-pct 10 --trials 1 --budget 6 --seed 1 --out "$tmp/cal" 2>&1); rc=$?
+    out=$(run answer --calibrate --plant-pct 10 --trials 2 --budget 5 --seed 1 --out "$tmp/cal" 2>&1); rc=$?
     check "calibrate exits 0 ($rc: $out)" '[[ $rc -eq 0 && -s "$tmp/cal/verdicts.json" ]]'
     if [[ -x /usr/bin/python3 ]]; then
         /usr/bin/python3 - "$tmp/cal/verdicts.json" "$(dirname "$0")/../../results/schema/verdicts-v1.schema.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 by = {v["id"]: v for v in d["verdicts"]}
-plant = by["calibrate/plant-10pct/1/ns_per_buffer"]
-aa = by["calibrate/aa/1/ns_per_buffer"]
-# The A/A pair must never give a verdict, however loaded the machine.
-assert aa["verdict"] in ("equivalent", "inconclusive"), aa
-if plant["verdict"] == "inconclusive" and plant["pairs_taken"] - plant["pairs"] > plant["pairs"]:
-    # Other processes held the CPUs through most slices: that is what the answer says, and
-    # the planted effect cannot be judged here.  Said, not hidden.
-    print("SKIP planted-10%% detection: %d of %d pairs set aside (machine loaded)"
-          % (plant["pairs_taken"] - plant["pairs"], plant["pairs_taken"]))
+plants = [by["calibrate/plant-10pct/%d/ns_per_buffer" % t] for t in (1, 2)]
+aas = [by["calibrate/aa/%d/ns_per_buffer" % t] for t in (1, 2)]
+# The A/A pairs must never give a verdict, however loaded the machine.
+for aa in aas:
+    assert aa["verdict"] in ("equivalent", "inconclusive"), aa
+# A planted slowdown is never called faster.
+for p in plants:
+    assert p["verdict"] != "faster", p
+# Two trials, because detection is a rate (the issue asks 19 of 20 at 5%): at least one of them
+# must find the planted 10%, unless other processes held the CPUs through most slices of every
+# trial, which the answer then says itself (inconclusive: most pairs set aside).
+judged = [p for p in plants if not (p["verdict"] == "inconclusive" and p["pairs_taken"] - p["pairs"] > p["pairs"])]
+if not judged:
+    print("SKIP planted-10%% detection: most pairs set aside in both trials (%s; machine loaded)"
+          % ", ".join("%d of %d" % (p["pairs_taken"] - p["pairs"], p["pairs_taken"]) for p in plants))
 else:
-    assert plant["verdict"] == "slower", plant
-    assert d["calibration"]["groups"][1]["detected"] == 1
+    assert any(p["verdict"] == "slower" for p in judged), judged
+    assert d["calibration"]["groups"][1]["detected"] >= 1
 for v in d["verdicts"]:
     assert v["mde_pct"] is None or v["mde_pct"] > 0
 try:
@@ -58,7 +64,7 @@ except ImportError:
     sys.exit(0)
 jsonschema.validate(d, json.load(open(sys.argv[2])))
 PY
-        check "calibrate: planted 10% is slower, A/A is not a verdict, the file matches its schema" '[[ $? -eq 0 ]]'
+        check "calibrate: planted 10% found (1 of 2 trials) and never faster, A/A is not a verdict, the file matches its schema" '[[ $? -eq 0 ]]'
     fi
 fi
 finish
