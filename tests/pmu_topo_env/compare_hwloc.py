@@ -67,7 +67,9 @@ def hwloc_view(tree):
 
 
 def ringlab_view(bin_, tree):
-    doc = json.loads(subprocess.run([bin_, "topo", "--json", "--sysfs-root", tree], capture_output=True,
+    # RINGLAB_EMU: the cross builds' emulator (qemu-aarch64 ...), as the other CLI tests use it.
+    emu = os.environ.get("RINGLAB_EMU", "").split()
+    doc = json.loads(subprocess.run([*emu, bin_, "topo", "--json", "--sysfs-root", tree], capture_output=True,
                                     text=True, timeout=60, check=True).stdout)
     view = {}
     online = cpulist(doc["online"]) if isinstance(doc.get("online"), str) else set(doc.get("online") or [])
