@@ -136,8 +136,6 @@ int cmd_answer(int argc, char** argv) {
         for (const auto& q : answer::all_questions()) qs.push_back(&q);
 
     answer::AnswerOptions o;
-    if (a.has("budget") && a.double_or("budget", 30, 0, 1e9) < 1)
-        throw UsageError("--budget " + *a.str("budget") + " is too small (1 to 3600 seconds per question)");
     o.budget_s = a.double_or("budget", calibrate ? 10 : 30, 1, 3600);
     o.target_pct = a.double_or("target-pct", 1, 0.05, 50);
     o.threshold_pct = a.double_or("threshold-pct", 2, 0.1, 50);

@@ -15,8 +15,9 @@ expect_bad() {  # expect_bad "text the message must contain" args...
 
 expect_bad "unknown question 'no-such'"   --question no-such --out "$tmp/o"
 expect_bad "valid: site-publish"          --question no-such --out "$tmp/o"
-expect_bad "too small (1 to 3600"         --budget 0 --out "$tmp/o"
+expect_bad "--budget 0 is out of range"    --budget 0 --out "$tmp/o"
 expect_bad "out of range"                 --budget 7200 --out "$tmp/o"
+expect_bad "--budget 'nan' is not valid"  --budget nan --out "$tmp/o"
 expect_bad "not online"                   --cpus 0,4095 --out "$tmp/o"
 expect_bad "--allow-same-cpu"             --cpus 0,0 --out "$tmp/o"
 expect_bad "two CPU numbers"              --cpus 0 --out "$tmp/o"
