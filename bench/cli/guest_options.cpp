@@ -12,20 +12,19 @@ void add_guest_option_specs(std::vector<OptionSpec>& specs) {
     specs.push_back({"exitcost-iterations", true, "N  --guest kvm: samples of the same run's exit cost (default 200, 0 = skip)"});
 }
 
-std::optional<guest::GuestOptions> guest_options_from(const Args& a) {
+void guest_options_into(const Args& a, RunConfig& cfg) {
     const std::string g = a.choice_or("guest", "thread", {"thread", "kvm"});
     if (g == "thread") {
         for (const char* o : {"kick", "call", "doorbell", "exitcost-iterations"})
             if (a.has(o)) throw UsageError(std::string("--") + o + " applies to --guest kvm only");
-        return std::nullopt;
+        cfg.host = HostKind::thread;
+        return;
     }
-    guest::GuestOptions o;
-    o.kick = a.choice_or("kick", "ioeventfd", {"ioeventfd", "exit"}) == "exit" ? guest::KickPath::exit
-                                                                               : guest::KickPath::ioeventfd;
-    o.call = a.choice_or("call", "poll", {"poll", "irqfd"}) == "irqfd" ? guest::CallPath::irqfd : guest::CallPath::poll;
-    o.doorbell = a.choice_or("doorbell", "pio", {"pio", "mmio"}) == "mmio" ? guest::Doorbell::mmio : guest::Doorbell::pio;
-    o.exitcost_iterations = std::uint32_t(a.uint_or("exitcost-iterations", 200, 0, 100000));
-    return o;
+    cfg.host = HostKind::kvm;
+    cfg.kick_path = a.choice_or("kick", "ioeventfd", {"ioeventfd", "exit"}) == "exit" ? KickPath::exit : KickPath::ioeventfd;
+    cfg.call_path = a.choice_or("call", "poll", {"poll", "irqfd"}) == "irqfd" ? CallPath::irqfd : CallPath::poll;
+    cfg.doorbell = a.choice_or("doorbell", "pio", {"pio", "mmio"}) == "mmio" ? Doorbell::mmio : Doorbell::pio;
+    cfg.exitcost_iterations = std::uint32_t(a.uint_or("exitcost-iterations", 200, 0, 100000));
 }
 
 nlohmann::json guest_facts_json(const guest::GuestFacts& f) {

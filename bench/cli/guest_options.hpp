@@ -13,9 +13,9 @@
 namespace ringlab::cli {
 
 void add_guest_option_specs(std::vector<OptionSpec>& specs);
-// nullopt: --guest thread (the default); throws UsageError for a bad value or a
-// kick/call/doorbell flag without --guest kvm.
-std::optional<guest::GuestOptions> guest_options_from(const Args& a);
+// Sets cfg's guest fields (host, kick_path, call_path, doorbell, exitcost_iterations)
+// from the flags; throws UsageError for a bad value or a guest flag without --guest kvm.
+void guest_options_into(const Args& a, RunConfig& cfg);
 nlohmann::json guest_facts_json(const guest::GuestFacts& f);
 void print_guest_summary(std::FILE* out, const guest::GuestRunResult& r);
 

@@ -185,7 +185,7 @@ std::string inject_spec(const RunConfig& c) {
 }
 
 nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement) {
-    return {{"layout", c.layout},
+    nlohmann::json j = {{"layout", c.layout},
             {"barrier", c.barrier},
             {"runtime_barrier", c.runtime_barrier},
             {"notify", notify_name(c.notify)},
@@ -205,11 +205,22 @@ nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placeme
             {"indirect", indirect_name(c)},
             {"completion", completion_name(c)},
             {"placement", placement}};
+    // The VM boundary: `guest` always, the guest's own fields for a guest run only.
+    j["guest"] = host_name(c.host);
+    if (c.host == HostKind::kvm) {
+        j["kick"] = kick_path_name(c.kick_path);
+        j["call"] = call_path_name(c.call_path);
+        j["doorbell"] = doorbell_name(c.doorbell);
+        j["guest_barriers"] = guest_barriers_name(c.guest_barriers);
+        j["vcpus"] = c.vcpus;
+    }
+    return j;
 }
 
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
     nlohmann::json e;
     e["config"] = run_config_to_json(r.config, x.placement);
+    if (r.config.host == HostKind::kvm) e["host"] = "kvm";
     e["cpus"] = {r.config.driver_cpu, r.config.device_cpu};
     if (!x.relation.empty()) e["relation"] = x.relation;
     else {

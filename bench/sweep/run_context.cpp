@@ -163,6 +163,10 @@ SweepConfig config_of(const RunConfig& c, const std::string& placement) {
               {"indirect", indirect_name(c)},
               {"completion", completion_name(c)},
               {"placement", placement}};
+    s.axes["guest"] = host_name(c.host);  // the VM boundary's axes
+    s.axes["kick"] = kick_path_name(c.kick_path);
+    s.axes["call"] = call_path_name(c.call_path);
+    s.axes["doorbell"] = doorbell_name(c.doorbell);
     return s;
 }
 

@@ -26,6 +26,7 @@
 
 #include "engine/engine.hpp"
 #include "env/hwloc_record.hpp"
+#include "guest/guest.hpp"
 #include "sweep/gb_compat.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
@@ -250,7 +251,7 @@ struct Runner {
         }
         Trial t;
         try {
-            t.result = run_engine(cfg);
+            t.result = guest::run_configuration(cfg);  // the engine's threads, or the guest for guest kvm
         } catch (const std::exception& e) {
             gb::skip_repetition(state, std::string("engine failed: ") + e.what());
             return;

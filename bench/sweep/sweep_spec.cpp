@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "guest/guest_config.hpp"
 #include "ringsim/barriers.hpp"
 
 namespace ringlab::sweep {
@@ -56,6 +57,11 @@ const std::vector<AxisInfo>& axes() {
         {"indirect", "indirect", false, {"off", "on", "auto"}, "off", false, "off, on, auto or auto=K (K 0..16)"},
         {"completion", "completion", false, {"in-order", "reverse", "random"}, "in-order", false,
          "in-order, reverse, random or random:SEED"},
+        // The VM boundary (bench/guest/): guest kvm runs the driver inside a KVM guest.
+        {"guest", "guest", false, {"thread", "kvm"}, "thread", false, ""},
+        {"kick", "kick", false, {"ioeventfd", "exit"}, "ioeventfd", false, ""},
+        {"call", "call", false, {"poll", "irqfd"}, "poll", false, ""},
+        {"doorbell", "doorbell", false, {"pio", "mmio"}, "pio", false, ""},
     };
     return kAxes;
 }
@@ -108,6 +114,10 @@ RunConfig SweepConfig::to_run_config() const {
     c.sg = static_cast<std::uint32_t>(num("sg"));
     set_indirect(c, at("indirect"));      // checked when the spec was parsed
     set_completion(c, at("completion"));
+    c.host = at("guest") == "kvm" ? HostKind::kvm : HostKind::thread;
+    c.kick_path = at("kick") == "exit" ? KickPath::exit : KickPath::ioeventfd;
+    c.call_path = at("call") == "irqfd" ? CallPath::irqfd : CallPath::poll;
+    c.doorbell = at("doorbell") == "mmio" ? Doorbell::mmio : Doorbell::pio;
     return c;
 }
 
@@ -453,11 +463,14 @@ std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector
         return "wait " + c.at("wait") + " with notify poll: nobody would ever wake the sleeper";
     if (notify == "poll" && c.num("kick_cost_ns") != 0)
         return "kick cost with notify poll: poll mode never kicks";
+    if (notify == "poll" && (c.at("kick") != "ioeventfd" || c.at("doorbell") != "pio"))
+        return "kick or doorbell with notify poll: poll mode never kicks";
     if (c.num("submitters") == 1 && c.at("kick_mode") != "under-lock")
         return "kick_mode unlocked with one submitter: there is no lock to release";
     if (c.at("runtime_barrier") != "smp" && barrier != "branch" && barrier != "ops")
         return "runtime_barrier only applies to the run-time-selected barriers (branch, ops)";
     if (std::string why = chain_prune_reason(c); !why.empty()) return why;
+    if (std::string why = guest::guest_config_problem(c.to_run_config()); !why.empty()) return why;
     if (!row.allow_unsafe && is_unsafe_barrier(barrier))
         return "barrier " + barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
     for (const auto& e : ex) {
@@ -555,8 +568,9 @@ double estimate_seconds(const SweepConfig& c, const SweepSettings& s) {
     if (c.at("notify") != "poll") ns += 2000.0 / batch + double(c.num("kick_cost_ns")) / batch;
     if (c.at("wait") != "spin") ns += 8000.0 / batch;
     ns *= double(c.num("submitters"));
+    if (c.at("guest") == "kvm") ns += 20000.0 / batch;  // nested KVM: tens of us per exit and wake-up
     double run = s.duration_s > 0 ? s.duration_s : s.min_time > 0 ? s.min_time * 1.5 : double(s.buffers) * ns * 1e-9;
-    const double overhead = 0.05;  // threads, pinning, automatic warm-up
+    const double overhead = c.at("guest") == "kvm" ? 0.3 : 0.05;  // threads, pinning, automatic warm-up (a VM: its set-up and exitcost)
     return double(s.repetitions) * (run * 1.3 + overhead);
 }
 
