@@ -135,6 +135,11 @@ def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESH
 
 # Floors (medians) further apart than this: the machine ran at another speed in one of the runs.
 FLOOR_DIFFERS_RATIO = 1.10
+# Floors further apart than this: no verdict at all.  Floor-normalising corrects for speed to
+# first order only (a ring's cost is not proportional to one line's round trip): in A/A trials
+# of two quick sweeps on the development VM (AMD EPYC), floors 67 vs 311 ns gave 6 "slower"
+# configurations that the normalised cost confirmed, and 69 vs 30 ns gave 2 "faster".
+FLOOR_INCOMPARABLE_RATIO = 1.5
 NORMALISED_METRIC = "ns_per_floor"
 
 
@@ -170,14 +175,28 @@ def apply_floor_rule(res: CompareResult, be, ce, threshold_pct):
     if not (fa and fb) or max(fa, fb) / min(fa, fb) <= FLOOR_DIFFERS_RATIO:
         return
     demoted = 0
+    incomparable = max(fa, fb) / min(fa, fb) > FLOOR_INCOMPARABLE_RATIO
     for r in res.results:
         p, n = r.primary, r.secondary.get(NORMALISED_METRIC)
-        if p.verdict in ("slower", "faster") and (n is None or n.verdict != p.verdict):
+        if incomparable and p.verdict in ("slower", "faster"):
+            p.note = (p.note + "; " if p.note else "") + (
+                f"not a verdict: the floor moved {fa:.0f} -> {fb:.0f} ns, beyond {FLOOR_INCOMPARABLE_RATIO:g}x, "
+                f"where even the floor-normalised cost does not separate the machine's speed from the change")
+            p.verdict, p.regression = "inconclusive", False
+            demoted += 1
+        elif p.verdict in ("slower", "faster") and (n is None or n.verdict != p.verdict):
             p.note = (p.note + "; " if p.note else "") + (
                 f"not a verdict: the floor moved ({fa:.0f} -> {fb:.0f} ns) and floor-normalised the change is "
                 f"{n.verdict if n else 'not measured'}")
             p.verdict, p.regression = "inconclusive", False
             demoted += 1
+    if incomparable:
+        res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs between the runs: base "
+                          f"{fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%). Runs taken at speeds this "
+                          f"different (beyond {FLOOR_INCOMPARABLE_RATIO:g}x) give no verdict: {demoted} configuration(s) "
+                          f"that differed are inconclusive. Compare interleaved in one process instead "
+                          f"(`ringlab answer`), or rerun both on a quieter machine.")
+        return
     res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs between the runs: base "
                       f"{fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%). The machine ran at another "
                       f"speed; {demoted} configuration(s) whose raw change the floor-normalised cost "
