@@ -62,6 +62,7 @@ const std::vector<AxisInfo>& axes() {
         {"kick", "kick", false, {"ioeventfd", "exit"}, "ioeventfd", false, ""},
         {"call", "call", false, {"poll", "irqfd"}, "poll", false, ""},
         {"doorbell", "doorbell", false, {"pio", "mmio"}, "pio", false, ""},
+        {"guest_barriers", "guest_barriers", false, {"smp", "up"}, "smp", false, ""},
     };
     return kAxes;
 }
@@ -118,6 +119,7 @@ RunConfig SweepConfig::to_run_config() const {
     c.kick_path = at("kick") == "exit" ? KickPath::exit : KickPath::ioeventfd;
     c.call_path = at("call") == "irqfd" ? CallPath::irqfd : CallPath::poll;
     c.doorbell = at("doorbell") == "mmio" ? Doorbell::mmio : Doorbell::pio;
+    c.guest_barriers = at("guest_barriers") == "up" ? GuestBarriers::up : GuestBarriers::smp;
     return c;
 }
 
