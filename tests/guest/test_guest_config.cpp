@@ -101,6 +101,16 @@ TEST(GuestSweepAxes, BadValuesAndMeaninglessCombinations) {
     EXPECT_TRUE(poll_exit);
 }
 
+TEST(GuestSweepAxes, UpGuestSmpWithASleeperOnlyInAnUnsafeRow) {
+    auto e = expand_text(R"({"axes": {"guest": "kvm", "guest_barriers": "up", "barrier": ["smp", "virt"],
+                                        "notify": "event-idx", "wait": ["spin", "sleep"]}})");
+    ASSERT_EQ(e.configs.size(), 3u);  // smp+spin, virt+spin, virt+sleep
+    for (const auto& c : e.configs) EXPECT_FALSE(c.at("barrier") == "smp" && c.at("wait") == "sleep");
+    auto u = expand_text(R"({"rows": [{"name": "u", "allow_unsafe": true, "axes": {"guest": "kvm",
+                             "guest_barriers": "up", "notify": "event-idx", "wait": "sleep"}}]})");
+    EXPECT_EQ(u.configs.size(), 1u);
+}
+
 TEST(GuestSweepAxes, KvmPresetIsLayoutsByNotifyByKickByCallAgainstThreads) {
     auto spec = sweep::load_preset("kvm");
     auto e = sweep::expand(spec, 1);
