@@ -72,6 +72,30 @@ QUESTIONS = [
              "`seeds` (row seed001-packed-inorder)", "layout", "packed-inorder", "packed", "split"),
 ]
 
+# The VM boundary (the driver in a KVM guest; `ringlab answer` asks the same questions
+# as paired verdicts: guest-kick-exit-vs-ioeventfd, guest-call-irqfd-vs-poll, ...).  Asked
+# only of runs that have guest entries (`ringlab sweep --preset kvm`), see for_runs().
+GUEST_QUESTIONS = [
+    Question("q10", "The real kick: an exit to user space vs KVM_IOEVENTFD (driver in a KVM guest)",
+             "seed 002 (\"should not exit with the lock held\"), issue 14", "`kvm` (row guest)",
+             "kick", "exit", "ioeventfd", "ioeventfd", metrics=("ns_per_buffer", "kicks_per_buffer")),
+    Question("q11", "The call path: KVM_IRQFD interrupt to a halted guest vs a polling guest",
+             "seed 003 (devices running simultaneously with the guest), issue 14", "`kvm` (row guest)",
+             "call", "irqfd", "poll", "poll", metrics=("ns_per_buffer", "cpu_ns_per_buffer", "calls_per_buffer")),
+    Question("q12", "Driver in a KVM guest vs a host thread (the real boundary vs none)",
+             "issue 14", "`kvm` (rows guest and thread)", "guest", "kvm", "thread", "thread",
+             metrics=("ns_per_buffer", "kicks_per_buffer", "calls_per_buffer")),
+    Question("q13", "smp vs virt barriers in a UP guest (guest_barriers up: smp_mb is a compiler barrier)",
+             "seed 004 (virt_mb)", "`kvm` (row up-guest)", "barrier", "smp", "virt", "smp"),
+]
+
+
+def for_runs(runs):
+    """The questions a report asks of these runs: the seed questions always, the guest
+    questions when some entry ran in a KVM guest (config guest kvm)."""
+    guest = any(e.axis("guest", "thread") == "kvm" for r in runs for e in r.entries)
+    return QUESTIONS + (GUEST_QUESTIONS if guest else [])
+
 
 def _arch_groups(entries):
     out = {}

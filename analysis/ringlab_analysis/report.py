@@ -171,7 +171,7 @@ def build(runs, outdir) -> dict:
     blocks.append(D.Heading(2, "Questions answered"))
     blocks.append(D.Para("Ratios are geometric means over configurations that differ only in the compared axis, "
                          "with 95% bootstrap confidence intervals over repetitions.", "note"))
-    for q in questions.QUESTIONS:
+    for q in questions.for_runs(runs):
         blocks += questions.answer(q, runs, figdir)
     groups = groups_of(runs)
     blocks.append(D.Heading(2, "Figures"))

@@ -1,4 +1,5 @@
 #include "answer/paired.hpp"
+#include "guest/guest.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -69,13 +70,14 @@ Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const 
     // Warm-up per slice, the same for both sides: every descriptor line touched twice at least,
     // half a slice when that is more, at most the engine's default.
     cfg.warmup_buffers = std::clamp<std::uint64_t>(units / 2, 2ull * cfg.ring_size, 20000);
-    RunResult r = run_engine(cfg);
+    RunResult r = guest::run_configuration(cfg);  // host threads, or the KVM guest for host kvm
     s.valid = r.valid;
     for (const auto& p : r.problems) s.problem += (s.problem.empty() ? "" : "; ") + p;
     // Only a configuration whose every role spins on its own CPU must stay on it: sleeping
     // sides and submitters sharing a CPU leave it by design.  Judged on the ring's window,
-    // before a serial plant lengthens it.
-    s.spins = cfg.wait == WaitMode::spin && cfg.submitters == 1;
+    // before a serial plant lengthens it.  (Not a guest side: its vCPU's CPU time is sampled
+    // every 2 ms, too coarse for a slice.)
+    s.spins = cfg.wait == WaitMode::spin && cfg.submitters == 1 && cfg.host == HostKind::thread;
     if (s.spins && r.seconds > 0) {
         const double wall = r.seconds * 1e9;
         s.on_cpu = std::min(1.0, double(std::min(r.driver.cpu_ns, r.device.cpu_ns)) / wall);

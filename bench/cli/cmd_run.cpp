@@ -151,6 +151,10 @@ int cmd_stress(int argc, char** argv) {
     std::printf("ringlab stress: layout=%s barrier=%s notify=%s wait=%s batch=%u outstanding=%u for %.1f s\n",
                 cfg.layout.c_str(), cfg.barrier.c_str(), a.str_or("notify", "event-idx").c_str(),
                 a.str_or("wait", "sleep").c_str(), cfg.batch, cfg.outstanding ? cfg.outstanding : cfg.ring_size, el);
+    if (cfg.host == HostKind::kvm)
+        std::printf("  driver in a KVM guest: kick %s, call %s, doorbell %s, guest barriers %s\n",
+                    kick_path_name(cfg.kick_path), call_path_name(cfg.call_path), doorbell_name(cfg.doorbell),
+                    guest_barriers_name(cfg.guest_barriers));
     std::printf("  %llu runs, %llu buffers, %llu sleeps, %llu kicks, %llu calls\n", (unsigned long long)runs,
                 (unsigned long long)buffers, (unsigned long long)sleeps, (unsigned long long)kicks,
                 (unsigned long long)calls);

@@ -167,6 +167,7 @@ SweepConfig config_of(const RunConfig& c, const std::string& placement) {
     s.axes["kick"] = kick_path_name(c.kick_path);
     s.axes["call"] = call_path_name(c.call_path);
     s.axes["doorbell"] = doorbell_name(c.doorbell);
+    s.axes["guest_barriers"] = guest_barriers_name(c.guest_barriers);
     return s;
 }
 

@@ -62,6 +62,7 @@ const std::vector<AxisInfo>& axes() {
         {"kick", "kick", false, {"ioeventfd", "exit"}, "ioeventfd", false, ""},
         {"call", "call", false, {"poll", "irqfd"}, "poll", false, ""},
         {"doorbell", "doorbell", false, {"pio", "mmio"}, "pio", false, ""},
+        {"guest_barriers", "guest_barriers", false, {"smp", "up"}, "smp", false, ""},
     };
     return kAxes;
 }
@@ -118,6 +119,7 @@ RunConfig SweepConfig::to_run_config() const {
     c.kick_path = at("kick") == "exit" ? KickPath::exit : KickPath::ioeventfd;
     c.call_path = at("call") == "irqfd" ? CallPath::irqfd : CallPath::poll;
     c.doorbell = at("doorbell") == "mmio" ? Doorbell::mmio : Doorbell::pio;
+    c.guest_barriers = at("guest_barriers") == "up" ? GuestBarriers::up : GuestBarriers::smp;
     return c;
 }
 
@@ -471,6 +473,11 @@ std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector
         return "runtime_barrier only applies to the run-time-selected barriers (branch, ops)";
     if (std::string why = chain_prune_reason(c); !why.empty()) return why;
     if (std::string why = guest::guest_config_problem(c.to_run_config()); !why.empty()) return why;
+    // Seed 004: a UP guest's smp notify-check is a compiler barrier; with a side that sleeps it loses wake-ups.
+    if (!row.allow_unsafe && c.at("guest_barriers") == "up" && barrier == "smp" &&
+        (c.at("wait") != "spin" || c.at("call") == "irqfd"))
+        return "barrier smp in a UP guest (guest_barriers up) loses wake-ups when a side sleeps: only with wait spin "
+               "and call poll, or in a row with \"allow_unsafe\": true";
     if (!row.allow_unsafe && is_unsafe_barrier(barrier))
         return "barrier " + barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
     for (const auto& e : ex) {

@@ -24,6 +24,8 @@ expect_rc 2 "one submitter"                            run --guest kvm --submitt
 expect_rc 2 "leave it at 0"                            run --guest kvm --kick-cost-ns 2000
 expect_rc 2 "one direct descriptor per buffer"         run --guest kvm --sg 2
 expect_rc 2 "applies to --guest kvm only"              run --doorbell mmio --notify flags
+expect_rc 2 "valid: smp, up"                           run --guest kvm --guest-barriers none
+expect_rc 2 "branch and ops are not modelled"          run --guest kvm --guest-barriers up --barrier branch
 expect_rc 2 "not an exit kind"                         exitcost --kinds pio,vmcall
 expect_rc 2 "--iterations"                             exitcost --iterations 1
 # No usable KVM: the device node named, exit 2.
@@ -79,5 +81,15 @@ c=e[\"ringlab\"][\"config\"]
 assert c[\"guest\"]==\"kvm\" and c[\"kick\"]==\"exit\" and c[\"call\"]==\"poll\", c
 assert e[\"ringlab\"][\"host\"]==\"kvm\" and e[\"ringlab\"][\"valid\"], e[\"ringlab\"]
 assert e[\"kicks_per_buffer\"] > 0 and e[\"driver_cpu_ns_per_buffer\"] < 1e9, e
+"'
+# ringlab answer runs a guest question's sides through the guest (one VM per slice).
+"$bin" answer --question guest-kick-exit-vs-ioeventfd --budget 4 --cpus 0,1 --out "$tmp/ans" >/dev/null 2>"$tmp/err"; rc=$?
+check "answer guest-kick-exit-vs-ioeventfd exits 0 or 1 ($rc: $(tail -1 "$tmp/err"))" "[[ $rc -le 1 ]]"
+check "its verdict has measured pairs of guest slices" \
+  '/usr/bin/python3 -c "
+import json; d=json.load(open(\"$tmp/ans/verdicts.json\"))
+v=[x for x in d[\"verdicts\"] if x[\"question_id\"]==\"guest-kick-exit-vs-ioeventfd\"]
+# pairs taken, not pairs used: on a loaded machine a slice can be set aside; the runner still ran guest sides.
+assert v and v[0][\"pairs_taken\"] > 0, v
 "'
 finish

@@ -101,6 +101,16 @@ TEST(GuestSweepAxes, BadValuesAndMeaninglessCombinations) {
     EXPECT_TRUE(poll_exit);
 }
 
+TEST(GuestSweepAxes, UpGuestSmpWithASleeperOnlyInAnUnsafeRow) {
+    auto e = expand_text(R"({"axes": {"guest": "kvm", "guest_barriers": "up", "barrier": ["smp", "virt"],
+                                        "notify": "event-idx", "wait": ["spin", "sleep"]}})");
+    ASSERT_EQ(e.configs.size(), 3u);  // smp+spin, virt+spin, virt+sleep
+    for (const auto& c : e.configs) EXPECT_FALSE(c.at("barrier") == "smp" && c.at("wait") == "sleep");
+    auto u = expand_text(R"({"rows": [{"name": "u", "allow_unsafe": true, "axes": {"guest": "kvm",
+                             "guest_barriers": "up", "notify": "event-idx", "wait": "sleep"}}]})");
+    EXPECT_EQ(u.configs.size(), 1u);
+}
+
 TEST(GuestSweepAxes, KvmPresetIsLayoutsByNotifyByKickByCallAgainstThreads) {
     auto spec = sweep::load_preset("kvm");
     auto e = sweep::expand(spec, 1);
@@ -111,7 +121,7 @@ TEST(GuestSweepAxes, KvmPresetIsLayoutsByNotifyByKickByCallAgainstThreads) {
         (c.at("guest") == "kvm" ? guest : thread)++;
         seconds += sweep::estimate_seconds(c, spec.row_of(c).settings);
     }
-    EXPECT_EQ(guest, 2u * 2 * 2 * 2);  // layouts x notify x kick x call
+    EXPECT_EQ(guest, 2u * 2 * 2 * 2 + 2 * 2);  // layouts x notify x kick x call; UP guest: layouts x {smp, virt}
     EXPECT_EQ(thread, 2u * 2);         // the same layouts x notify on host threads
     EXPECT_LT(seconds, 300) << "the kvm preset is meant to run in a few minutes";
 }

@@ -143,6 +143,25 @@ TEST(GuestRun, RunConfigurationRunsWhereTheConfigSays) {
     EXPECT_EQ(facts.exits_io, facts.doorbells + 1) << "kick exit: every doorbell an I/O exit, plus the guest's return";
 }
 
+// Seed 004's UP guest: smp_mb is a compiler barrier on the guest's side only.  virt keeps
+// its fence, so a sleeping run with it must stay clean; smp with polling has no
+// notify-check to lose, so it must be clean too (and runs the UP instantiation).
+TEST(GuestRun, UpGuestBarriers) {
+    RINGLAB_NEED_KVM();
+    RunConfig v = quick(small("split", ringsim::NotifyMode::event_idx));
+    v.wait = WaitMode::sleep;
+    v.barrier = "virt";
+    v.guest_barriers = GuestBarriers::up;
+    expect_clean(run_guest(v));
+    RunConfig p = quick(small("packed"));
+    p.guest_barriers = GuestBarriers::up;
+    GuestRunResult r = run_guest(p);
+    expect_clean(r);
+    EXPECT_EQ(r.run.config.guest_barriers, GuestBarriers::up);
+    p.barrier = "branch";
+    EXPECT_NE(validate_guest(p).find("branch and ops are not modelled"), std::string::npos);
+}
+
 TEST(ExitCost, EveryKindMeasured) {
     RINGLAB_NEED_KVM();
     ExitCostOptions o;

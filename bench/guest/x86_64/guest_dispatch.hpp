@@ -7,6 +7,7 @@
 
 #include "guest/guest.hpp"
 #include "guest/x86_64/guest_run.hpp"
+#include "guest/x86_64/up_barrier.hpp"
 #include "ringsim/barriers.hpp"
 
 namespace ringlab::guest::x86 {
@@ -14,6 +15,10 @@ namespace ringlab::guest::x86 {
 template <template <class> class Layout>
 GuestRunResult run_guest_layout(const RunConfig& cfg, double hz) {
     GuestRunResult out;
+    if (cfg.guest_barriers == GuestBarriers::up && cfg.barrier == "smp") {  // seed 004: see up_barrier.hpp
+        GuestRun<Layout<UpSmpBarrier>> run(cfg, hz);
+        return run.run();
+    }
     bool found = ringsim::visit_barrier(cfg.barrier, [&](auto tag) {
         using B = typename decltype(tag)::type;
         GuestRun<Layout<B>> run(cfg, hz);

@@ -15,6 +15,7 @@
 // never returns.
 #pragma once
 
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -358,6 +359,16 @@ private:
             cpu_at_change = c;
             std::string state = describe_snapshot(ring_.snapshot());
             const bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
+            // A kick that was delivered (the eventfd is readable) but whose device thread has
+            // not run yet is a starved thread on a loaded machine, not a lost notification.
+            if (dev_sleep && ring_.pending_for_device() && kick_signalled() && ++starved <= 10) {
+                if (starved == 1)
+                    res.watchdog.push_back({"engine", "the device thread to run: its kick was delivered " +
+                                                          std::to_string(cfg_.watchdog_ms) +
+                                                          " ms ago and it has not woken (starved, not lost); waiting",
+                                            state, false});
+                continue;
+            }
             if (dev_sleep && ring_.pending_for_device()) {
                 ++res.lost_notifications;
                 res.watchdog.push_back({"device", "a kick: it slept while buffers were available", state, true});
@@ -391,6 +402,12 @@ private:
             break;
         }
         follow();
+    }
+
+    // Whether the kick eventfd holds a signal not yet read (poll does not consume it).
+    bool kick_signalled() const {
+        pollfd p{kick_.fd(), POLLIN, 0};
+        return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
     }
 
     RunConfig cfg_;

@@ -195,4 +195,17 @@ concept ChainLayout = RingLayout<L> && requires(L& r, const L& cr, std::uint32_t
     r.device_push_chain(id, id, n);
 };
 
+// The driver's own notify-checks (sites E and H in the layouts) go through this, so that a
+// policy can give the driver another fence than the device at the same site: a uniprocessor
+// guest's smp_mb() is a compiler barrier while the SMP host keeps its own (seed 004;
+// bench/guest's --guest-barriers up).  No policy in barriers.hpp has a driver_notify_check:
+// for them this compiles to what notify_check() does.
+namespace detail {
+template <class B>
+[[gnu::always_inline]] inline void driver_notify_check() {
+    if constexpr (requires { B::driver_notify_check(); }) B::driver_notify_check();
+    else B::notify_check();
+}
+}  // namespace detail
+
 }  // namespace ringsim

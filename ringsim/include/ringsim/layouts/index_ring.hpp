@@ -144,7 +144,7 @@ public:
     bool driver_kick_needed() {
         if (notify_ == NotifyMode::poll) return false;
         // E: avail-prod store (A) before the kick-wakeup load.  Pairs with F.
-        B::notify_check();
+        detail::driver_notify_check<B>();
         return detail::read_once(kick_wakeup_) != 0;
     }
 
@@ -176,7 +176,7 @@ public:
             if (!drv_->calls_enabled) detail::write_once(call_wakeup_, std::uint32_t{1});
             drv_->calls_enabled = true;
             // H: call-wakeup store before the comp-prod re-check.  Pairs with G.
-            B::notify_check();
+            detail::driver_notify_check<B>();
         }
         drv_->cached_comp_prod = B::consume_load(comp_prod_);  // D (re-check)
         return drv_->cached_comp_prod != drv_->comp_cons;

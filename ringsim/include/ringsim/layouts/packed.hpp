@@ -150,7 +150,7 @@ public:
     bool driver_kick_needed() {
         if (notify_ == NotifyMode::poll) return false;
         // E: the flags store (A) before reading device-event.  Pairs with F.
-        B::notify_check();
+        detail::driver_notify_check<B>();
         const virtio::PackedEventSuppress ev = load_event(dev_evt_);
         const std::uint16_t added = drv_->added_since_kick;
         drv_->added_since_kick = 0;
@@ -182,7 +182,7 @@ public:
             // Ask for a call when the descriptor at our next reap position is used.
             enable_event(drv_evt_, drv_->evt_flags, detail::read_once(&drv_->last_used));
             // H: the event store before the re-check.  Pairs with G.
-            B::notify_check();
+            detail::driver_notify_check<B>();
         }
         const std::uint16_t pos = detail::read_once(&drv_->last_used);
         return is_used(B::consume_load(&desc_[off_wrap_offset(pos)].flags), off_wrap_wrap(pos));  // D

@@ -61,7 +61,7 @@ public:
         if (notify_ == NotifyMode::poll) return false;
         // E: the avail->idx store (A) before the suppression load.  Pairs with F in
         // device_enable_kicks.
-        B::notify_check();
+        detail::driver_notify_check<B>();
         if (notify_ == NotifyMode::flags) return (read_once(used_flags_) & virtio::kUsedFNoNotify) == 0;
         const std::uint16_t now = drv_->avail_published;
         const std::uint16_t old = drv_->kick_old;
@@ -92,7 +92,7 @@ public:
             drv_->calls_enabled = true;
             // H: the suppression store before the used->idx re-check.  Pairs with G in
             // device_call_needed.
-            B::notify_check();
+            detail::driver_notify_check<B>();
         }
         const std::uint16_t used = B::consume_load(used_idx_);  // D (re-check)
         drv_->cached_used = used;
