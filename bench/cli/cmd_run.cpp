@@ -30,7 +30,7 @@ static void warn_unsafe(const RunConfig& c) {
 // `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
 static int run_in_guest(RunConfig& cfg, const guest::GuestOptions& g, const std::optional<std::string>& json_path,
                         const Args& a, int argc, char** argv) {
-    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    check_run_config(cfg);
     if (auto err = guest::validate_guest(cfg, g); !err.empty()) throw UsageError(err);
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
     warn_unsafe(cfg);
@@ -118,7 +118,7 @@ int cmd_stress(int argc, char** argv) {
     cfg.warmup_buffers = a.has("warmup") ? cfg.warmup_buffers : 1;
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
-    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    check_run_config(cfg);
     const auto guest_opts = guest_options_from(a);
     if (guest_opts) {
         if (auto err = guest::validate_guest(cfg, *guest_opts); !err.empty()) throw UsageError(err);
