@@ -715,13 +715,13 @@ nlohmann::json vocabulary_json() {
     j["version"] = 1;
     auto& fs = j["fields"] = nlohmann::json::array();
     for (const auto& f : fields()) {
-        nlohmann::json e = {{"name", f.name},           {"kind", kind_name(f.kind)},     {"range", f.range},
-                            {"default", f.default_text()}, {"help", f.help},             {"in_config", f.in_json},
-                            {"axis", f.is_axis() ? nlohmann::json(f.short_name) : nlohmann::json()},
-                            {"always_in_name", f.always_in_name}};
+        // Only what a reader of results needs (the help texts are `ringlab list`'s and --help's).
+        nlohmann::json e = {{"name", f.name}, {"kind", kind_name(f.kind)}, {"default", f.default_text()},
+                            {"in_config", f.in_json}};
+        if (f.is_axis()) e["axis"] = f.short_name;
+        if (f.always_in_name) e["always_in_name"] = true;
+        if (f.kind != Kind::word && f.kind != Kind::toggle) e["range"] = f.range;
         if (!f.words.empty()) e["values"] = f.words;
-        if (!f.flag.empty()) e["flag"] = "--" + f.flag;
-        for (const auto& s : f.switches) e["switches"].push_back({{"flag", "--" + s.flag}, {"value", s.value}});
         fs.push_back(std::move(e));
     }
     auto& rs = j["rules"] = nlohmann::json::array();
