@@ -34,8 +34,7 @@ const char kUsage[] =
     "  --preset NAME      a spec shipped with ringlab: %s\n"
     "  --spec FILE        a sweep spec (JSON; see bench/presets/*.json)\n"
     "  --out DIR          results directory (required unless --dry-run)\n"
-    "  --placement P      run every configuration on this placement: auto, all, smt, same-l2,\n"
-    "                     same-l3, cross-l3, cross-socket, cross-numa (overrides the spec)\n"
+    "  --placement P      run every configuration on this placement (overrides the spec): %s\n"
     "  --cpus A,B         driver on CPU A, device on CPU B, for every configuration\n"
     "  --events LIST      PMU events (libpfm4 names, comma-separated, alias=NAME allowed)\n"
     "  --dry-run          list configurations, benchmark names, pruned combinations and\n"
@@ -44,6 +43,8 @@ const char kUsage[] =
     "  --seed N           seed of the order shuffle (default: random, recorded)\n"
     "  --max-configurations N  refuse a spec whose product has more combinations than N\n"
     "                     (default 100000; 1..100000000), counted before it is expanded\n"
+    "  -h, --help         this text\n"
+    "  --version          ringlab's version, git revision and compiler\n"
     "  --benchmark_*      passed to Google Benchmark (filter, repetitions, min_time,\n"
     "                     enable_random_interleaving, out, ...)\n"
     "\n"
@@ -55,7 +56,9 @@ const char kUsage[] =
 void print_usage(FILE* f) {
     std::string names;
     for (const auto& n : sweep::preset_names()) names += (names.empty() ? "" : ", ") + n;
-    std::fprintf(f, kUsage, names.c_str());
+    std::string placements;
+    for (const auto& p : config::placement_values()) placements += (placements.empty() ? "" : ", ") + p;
+    std::fprintf(f, kUsage, names.c_str(), placements.c_str());
 }
 
 // The options, for the one parser (cli/args.hpp); --benchmark_* pass through to GB.
