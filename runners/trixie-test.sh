@@ -85,7 +85,6 @@ if [[ "$want_src" == src ]]; then
 fi
 chroot "$tree" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive CCACHE_DIR=/ringlab/ccache CCACHE_BASEDIR=/ringlab/src \
-    RINGLAB_CALIBRATION_KNOWN_BAD="the gcc 14 build's planted device delay measures 5-6% faster, not slower (an open defect of ringlab answer --calibrate, issue 10)" \
     "$@"
 INNER
 )

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from . import doc as D
-from . import envdiff, html, plots, questions, verdicts
+from . import envdiff, fmt, html, plots, questions, verdicts
 from .compare import correctness_failures, failures_table
 from .load import median_of
 from .outfiles import write_text
@@ -40,13 +40,16 @@ def _environment(runs):
         blocks.append(D.Heading(3, f"{r.run_id} ({r.label})"))
         rows = [["machine", r.machine_id], ["host", r.context.get("host_name", "-")],
                 ["CPU", f"{env.get('cpu_vendor', '-')} {env.get('cpu_model', '-')} ({env.get('microarch', '-')})"],
-                ["arch", r.arch], ["CPUs online / cores / SMT", f"{env.get('online_cpus')} / {env.get('cores')} / {env.get('smt')}"],
-                ["kernel", env.get("kernel", "-")], ["governor / boost", f"{env.get('governor')} / {env.get('boost')}"],
+                ["arch", r.arch],
+                ["CPUs online / cores / SMT", " / ".join(fmt.value(env.get(k)) for k in ("online_cpus", "cores", "smt"))],
+                ["kernel", fmt.value(env.get("kernel"))],
+                ["governor / boost", f"{fmt.value(env.get('governor'))} / {fmt.value(env.get('boost'))}"],
                 ["isolcpus / nohz_full", f"{env.get('isolcpus') or '-'} / {env.get('nohz_full') or '-'}"],
-                ["virtualized", f"{env.get('virtualized')} {env.get('hypervisor') or ''}"],
+                ["virtualized", f"{fmt.value(env.get('virtualized'))} {env.get('hypervisor') or ''}".strip()],
                 ["compiler", f"{env.get('compiler', '-')} {env.get('compiler_flags', '')} ({env.get('build_type', '-')})"],
                 ["ringlab / git", f"{env.get('ringlab_version', '-')} / {r.git_revision}"],
-                ["timer", f"{timer.get('name')} at {timer.get('freq_hz')} Hz, core cycles: {timer.get('core_cycles')}"],
+                ["timer", f"{fmt.value(timer.get('name'))} at {fmt.hz(timer.get('freq_hz'))}, "
+                          f"counts core cycles: {fmt.value(timer.get('core_cycles'))}"],
                 ["PMU", "available" if pmu.get("hardware_available") else f"NOT available: {pmu.get('reason', 'no reason recorded')}"],
                 ["emulated", "YES: qemu-user, timings meaningless" if r.emulated else "no"]]
         blocks.append(D.Table(["field", "value"], rows, bad_rows={len(rows) - 1} if r.emulated else set()))
@@ -120,16 +123,21 @@ def _config_table(runs):
         for e in r.entries:
             by.setdefault((r.label, e.key), []).append(e)
     rows = []
-    for (lbl, key), es in sorted(by.items()):
+    items = sorted(by.items())
+    # Rows name only the axes that differ; what they share is said once, above the table.
+    common, keys = fmt.trim_labels([key for (_, key), _ in items])
+    for ((lbl, _), es), key in zip(items, keys):
         ns = [e.ns_per_buffer for e in es if e.ns_per_buffer is not None]
         def med(m):
-            v = median_of(es, m)
-            return "-" if v is None else f"{v:.3g}"
-        rows.append([lbl, key, len(es), f"{np.median(ns):.4g}" if ns else "-",
-                     f"{(np.percentile(ns, 75) - np.percentile(ns, 25)):.3g}" if ns else "-",
+            return fmt.sig(median_of(es, m))
+        rows.append([lbl, key, len(es), fmt.sig(float(np.median(ns))) if ns else "-",
+                     fmt.sig(float(np.percentile(ns, 75) - np.percentile(ns, 25))) if ns else "-",
                      med("cpu_ns_per_buffer"), med("kicks_per_buffer"), med("latency_p99_ns"), med("efficiency")])
-    return D.Table(["run", "configuration", "reps", "ns/buffer (median)", "IQR", "CPU ns/buffer",
-                    "kicks/buffer", "p99 ns", "efficiency"], rows)
+    table = D.Table(["run", "configuration", "reps", "ns per buffer (median)", "IQR, ns", "CPU ns per buffer",
+                     "kicks per buffer", "p99 latency, ns", "efficiency (floor round trip / ns per buffer; higher is better)"], rows)
+    if not common:
+        return [table]
+    return [D.Para(f"Every configuration below shares {common.replace('/', ', ')}; the rows name the rest."), table]
 
 
 def _verdict_blocks(runs, figdir):
@@ -181,7 +189,7 @@ def build(runs, outdir) -> dict:
             blocks.append(D.Image(path, cap) if path else D.Para(cap, "note"))
     blocks += _environment(runs)
     blocks.append(D.Heading(2, "All configurations"))
-    blocks.append(D.Details("median per configuration", [_config_table(runs)]))
+    blocks.append(D.Details("median per configuration", _config_table(runs)))
     for b in _walk(blocks):
         if isinstance(b, D.Image):
             b.rel = os.path.relpath(b.path, outdir)

@@ -9,8 +9,11 @@
 
 namespace ringlab::answer {
 
+const char* to_string(PlantSite s) { return s == PlantSite::ring ? "ring" : "serial"; }
+
 CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions& c) {
     CalibrationReport rep;
+    rep.site = c.site;
     // Base cost of one buffer: the fastest of a few short runs of side A in which both roles
     // stayed on their CPUs (a run another process interrupted is slower, never faster, and on a
     // loaded machine most are): up to 60 tries for 5 such runs.
@@ -53,7 +56,7 @@ CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions
             char id[64];
             if (e == 0) std::snprintf(id, sizeof id, "calibrate/aa/%d", t + 1);
             else std::snprintf(id, sizeof id, "calibrate/plant-%gpct/%d", e, t + 1);
-            Question q = calibration_question(tr.extra_ns, id);
+            Question q = calibration_question(tr.extra_ns, id, c.site == PlantSite::ring);
             AnswerOptions oo = o;
             oo.seed = o.seed + std::uint64_t(t) * 7919 + gi;
             tr.out = run_question(q, oo);

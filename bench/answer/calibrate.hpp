@@ -1,10 +1,22 @@
 // calibrate.hpp: `ringlab answer --calibrate`: the statistics checked on this
-// machine.  The device spends a planted, measured number of extra ns per buffer
-// (a known slowdown), next to A/A pairs whose sides are identical; the report is
-// how often each planted effect was found, how often a verdict was false, and the
-// smallest effect resolved within the budget.
+// machine.  Side B spends a planted, measured number of extra ns per buffer (a known
+// slowdown), next to A/A pairs whose sides are identical; the report is how often
+// each planted effect was found, how often a verdict was false, and the smallest
+// effect resolved within the budget.
+//
+// Where the plant goes (--plant):
+//   serial (default): the device CPU spins extra_ns x buffers right after B's timed
+//       window, and that measured spin is added to B's time.  The ring itself runs
+//       exactly as A's, so the effect on the ratio is known, and the trial tests the
+//       statistics against this machine's real noise.
+//   ring: the device spins extra_ns per buffer inside its loop, before publishing.
+//       That measures how the ring responds to device work, not the statistics: at
+//       --outstanding 1 a small device delay is not additive (it changes when each side
+//       polls the other's line), and on the development VM a planted +5% came out
+//       faster in 7 of 20 trials and slower in 3.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -12,9 +24,13 @@
 
 namespace ringlab::answer {
 
+enum class PlantSite : std::uint8_t { serial, ring };
+const char* to_string(PlantSite s);
+
 struct CalibrateOptions {
     std::vector<double> plant_pct = {2, 5, 10};  // planted slowdowns, percent of a buffer's cost
     int trials = 3;                              // per planted effect and for A/A
+    PlantSite site = PlantSite::serial;
 };
 
 struct CalibrationTrial {
@@ -31,6 +47,7 @@ struct CalibrationGroup {
 };
 
 struct CalibrationReport {
+    PlantSite site = PlantSite::serial;
     double base_ns = 0;         // A's ns per buffer when sizing the plants
     bool base_clean = true;     // false: every probe run was interrupted (plants sized from a slow run)
     std::vector<CalibrationTrial> trials;

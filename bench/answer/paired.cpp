@@ -7,10 +7,13 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "answer/plausibility.hpp"
 #include "engine/cpu_affinity.hpp"
 #include "engine/engine.hpp"
+#include "engine/planted_delay.hpp"
+#include "ringsim/clock.hpp"
 
 namespace ringlab::answer {
 namespace {
@@ -29,6 +32,22 @@ double median(std::vector<double> v) {
 // A spinning role shorter on its CPU than this fraction of the window was preempted
 // (another process ran there): its slice timed the scheduler, not the ring.
 constexpr double kMinOnCpu = 0.9;
+
+// Calibration's serial plant: the device CPU spins extra_ns per buffer, once the ring has
+// stopped; returns the spin's measured ns (a preempted spin is slower, as any side can be).
+double spin_serial_plant(std::uint64_t extra_ns, std::uint64_t buffers, int cpu) {
+    const auto iterations = std::uint64_t(double(extra_ns) * double(buffers) / planted_ns_per_iteration() + 0.5);
+    double ns = 0;
+    std::thread t([&] {
+        if (cpu >= 0) (void)pin_this_thread(cpu);  // unpinned is still a real spin, only elsewhere
+        const std::uint64_t t0 = ringsim::clock::now();
+        planted_chain(iterations);
+        const std::uint64_t t1 = ringsim::clock::now_end();
+        ns = ringsim::clock::to_ns(double(t1 - t0));
+    });
+    t.join();
+    return ns;
+}
 
 Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const AnswerOptions& o) {
     const auto t0 = Clock::now();
@@ -53,20 +72,26 @@ Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const 
     RunResult r = run_engine(cfg);
     s.valid = r.valid;
     for (const auto& p : r.problems) s.problem += (s.problem.empty() ? "" : "; ") + p;
-    for (const auto& m : q.metrics) s.values.push_back(m.of ? m.of(r) : std::numeric_limits<double>::quiet_NaN());
-    s.per_unit_ns = r.ns_per_buffer();
-    s.planted_ns = r.planted_delay_ns;
-    s.lock_hold_max_us = double(r.lock.hold.max_ns) / 1000;
-    s.lock_hold_mean_us = r.lock.hold.mean_ns() / 1000;
-    s.lock_wait_mean_us = r.lock.wait.mean_ns() / 1000;
-    s.lock_wait_max_us = double(r.lock.wait.max_ns) / 1000;
-    // Only a configuration whose every role spins on its own CPU must stay on it:
-    // sleeping sides and submitters sharing a CPU leave it by design.
+    // Only a configuration whose every role spins on its own CPU must stay on it: sleeping
+    // sides and submitters sharing a CPU leave it by design.  Judged on the ring's window,
+    // before a serial plant lengthens it.
     s.spins = cfg.wait == WaitMode::spin && cfg.submitters == 1;
     if (s.spins && r.seconds > 0) {
         const double wall = r.seconds * 1e9;
         s.on_cpu = std::min(1.0, double(std::min(r.driver.cpu_ns, r.device.cpu_ns)) / wall);
     }
+    s.planted_ns = r.planted_delay_ns;
+    if (side.serial_plant_ns && r.valid && r.buffers) {
+        const double spun = spin_serial_plant(side.serial_plant_ns, r.buffers, o.cpu_b);
+        r.seconds += spun / 1e9;
+        s.planted_ns = spun / double(r.buffers);
+    }
+    for (const auto& m : q.metrics) s.values.push_back(m.of ? m.of(r) : std::numeric_limits<double>::quiet_NaN());
+    s.per_unit_ns = r.ns_per_buffer();
+    s.lock_hold_max_us = double(r.lock.hold.max_ns) / 1000;
+    s.lock_hold_mean_us = r.lock.hold.mean_ns() / 1000;
+    s.lock_wait_mean_us = r.lock.wait.mean_ns() / 1000;
+    s.lock_wait_max_us = double(r.lock.wait.max_ns) / 1000;
     s.wall_s = since(t0);
     return s;
 }

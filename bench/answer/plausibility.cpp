@@ -50,6 +50,13 @@ void check_plausibility(const Question& q, QuestionOutcome& out) {
             m.flags.push_back("IMPLAUSIBLE: " + out.b_label + " emits " + out.a_label +
                               "'s instructions plus a run-time choice at every site, yet measured faster beyond the "
                               "interval: suspect the machine (code alignment, a speed change), not the barrier");
+        if (q.b_adds_work && v == Verdict::faster &&
+            (q.b_barrier.empty() || !same_instructions(q.a_barrier, q.b_barrier, q.id)))
+            m.flags.push_back("COUNTER-INTUITIVE, not an error: " + out.b_label +
+                              " does more work per buffer in one role, yet the ring ran faster. A role that spends "
+                              "longer per buffer polls the other role's lines less often, and the line transfers "
+                              "it saves can outweigh its own work; `ringlab answer --calibrate --plant ring` "
+                              "measures this ring's response to planted device work on this machine");
         if (q.expect == Expect::same_if_same_insns && (v == Verdict::faster || v == Verdict::slower) &&
             same_instructions(q.a_barrier, q.b_barrier, q.id))
             m.flags.push_back("IMPLAUSIBLE: `ringlab list` gives " + q.a_barrier + " and " + q.b_barrier +

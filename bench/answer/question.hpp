@@ -39,6 +39,9 @@ struct Metric {
 struct Side {
     std::string label;     // as the report names it: "barrier=mandatory"
     RunConfig cfg;         // engine sides
+    // Calibration's serial plant: the device CPU spins this many ns per buffer right after
+    // the timed window, and the spin's measured time is added to the slice's (calibrate.hpp).
+    std::uint64_t serial_plant_ns = 0;
     // Site sides (per-site primitive cost): run `units` operations pinned to `cpu`; values[0] = ns/op.
     std::function<Slice(std::uint64_t units, int cpu)> micro;
 };
@@ -58,13 +61,17 @@ struct Question {
     std::vector<Metric> metrics;  // the first drives the stopping rule
     Expect expect = Expect::none;
     std::string a_barrier, b_barrier;  // for same_if_same_insns: the policies to look up
+    // B adds work in a role (a stronger barrier, a barrier per device access): B faster is
+    // possible in a ring, not an error, and is flagged with why (check_plausibility).
+    bool b_adds_work = false;
 };
 
 // Every question, in the order `answer --list` prints them.
 const std::vector<Question>& all_questions();
 const Question* find_question(const std::string& id);
 
-// The calibration question: A/A (extra_ns 0) or a planted device delay of extra_ns per buffer.
-Question calibration_question(std::uint64_t extra_ns, const std::string& id);
+// The calibration question: A/A (extra_ns 0) or a planted delay of extra_ns per buffer,
+// after B's window (serial) or in the device's loop (ring_site).
+Question calibration_question(std::uint64_t extra_ns, const std::string& id, bool ring_site = false);
 
 }  // namespace ringlab::answer

@@ -155,6 +155,8 @@ std::vector<Question> make_questions() {
                                    engine_side("barrier=smp", base("smp", batch)),
                                    engine_side("barrier=mandatory", base("mandatory", batch)), {ns_per_buffer()},
                                    Expect::same_if_same_insns, "smp", "mandatory"));
+    for (auto& q : qs)
+        if (q.id.rfind("mandatory-vs-smp-b", 0) == 0) q.b_adds_work = true;
     qs.push_back(ring_question("branch-vs-smp", "000",
                                "a run-time branch at every site (choosing smp) vs compile-time smp, batch 1",
                                engine_side("barrier=smp", base("smp")), engine_side("barrier=branch", base("branch")),
@@ -215,6 +217,7 @@ std::vector<Question> make_questions() {
                                    "a full barrier before every device access vs relaxed accessors, batch 1",
                                    engine_side("device-access=relaxed", rel), engine_side("device-access=barrier", bar),
                                    {cpu_per_buffer(), ns_per_buffer()}));
+        qs.back().b_adds_work = true;
     }
     // Real virtio buffers (chains, indirect tables, completion order): batch 32, where the
     // ring's descriptor bookkeeping rather than one round trip per buffer sets the cost.
@@ -268,17 +271,19 @@ const Question* find_question(const std::string& id) {
     return nullptr;
 }
 
-Question calibration_question(std::uint64_t extra_ns, const std::string& id) {
-    // --outstanding 1: one buffer in flight, so the device's extra time adds to every
-    // round trip in full and the planted effect is known: (base + extra) / base.
+Question calibration_question(std::uint64_t extra_ns, const std::string& id, bool ring_site) {
+    // --outstanding 1: one buffer in flight, the configuration whose noise is the largest
+    // of the questions' (every buffer is a full round trip).
     RunConfig a = base("smp"), b = base("smp");
     a.outstanding = b.outstanding = 1;
-    b.device_extra_ns = extra_ns;
-    Question q = ring_question(id, "-", extra_ns ? "planted device delay of " + std::to_string(extra_ns) + " ns per buffer"
-                                                 : "A/A: both sides identical",
-                               engine_side("planted=0", a),
-                               engine_side("planted=" + std::to_string(extra_ns) + "ns", b), {ns_per_buffer()});
-    return q;
+    if (ring_site) b.device_extra_ns = extra_ns;
+    Side sb = engine_side("planted=" + std::to_string(extra_ns) + "ns", b);
+    if (!ring_site) sb.serial_plant_ns = extra_ns;
+    const std::string what = extra_ns ? std::string(ring_site ? "planted device delay in the ring of "
+                                                              : "planted serial delay of ") +
+                                            std::to_string(extra_ns) + " ns per buffer"
+                                      : "A/A: both sides identical";
+    return ring_question(id, "-", what, engine_side("planted=0", a), std::move(sb), {ns_per_buffer()});
 }
 
 }  // namespace ringlab::answer

@@ -10,6 +10,7 @@ nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlo
 
 nlohmann::json calibration_json(const CalibrationReport& c) {
     nlohmann::json j;
+    j["plant_site"] = to_string(c.site);
     j["base_ns_per_buffer"] = num(c.base_ns);
     j["base_clean"] = c.base_clean;
     j["false_verdicts"] = c.false_verdicts;

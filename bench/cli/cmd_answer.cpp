@@ -96,6 +96,7 @@ int cmd_answer(int argc, char** argv) {
         {"calibrate", false, "        plant known slowdowns and A/A pairs; report detection and false verdicts"},
         {"plant-pct", true, "P[,P]    --calibrate: planted slowdowns in percent (default 2,5,10; each 0.1..100)"},
         {"trials", true, "N           --calibrate: trials per planted effect and A/A (default 3; 1..1000)"},
+        {"plant", true, "SITE         --calibrate: serial (default: spun after B's window, tests the statistics) | ring (in the device's loop: the ring's response)"},
         {"out", true, "DIR            write DIR/verdicts.json (DIR is created; its parent must exist)"},
         {"help", false, "             this text"},
     };
@@ -103,7 +104,7 @@ int cmd_answer(int argc, char** argv) {
     if (a.has("help")) {
         std::printf("usage: ringlab answer [--question ID ...] [--budget S] [--cpus A,B] [--target-pct P]\n"
                     "                      [--threshold-pct T] --out DIR\n"
-                    "       ringlab answer --calibrate [--plant-pct 2,5,10] [--trials N] [--budget S] --out DIR\n"
+                    "       ringlab answer --calibrate [--plant-pct 2,5,10] [--trials N] [--plant serial|ring] [--budget S] --out DIR\n"
                     "       ringlab answer --list\n\n"
                     "A and B run alternately in short slices on one CPU pair (order of each pair random, the floor\n"
                     "measured around every slice); each pair gives one ratio B/A; measuring stops when the 95%%\n"
@@ -125,8 +126,8 @@ int cmd_answer(int argc, char** argv) {
         ids.push_back(p);
     }
     if (calibrate && !ids.empty()) throw UsageError("--calibrate runs its own questions: leave out --question");
-    if (!calibrate && (a.has("plant-pct") || a.has("trials")))
-        throw UsageError("--plant-pct and --trials belong to --calibrate");
+    if (!calibrate && (a.has("plant-pct") || a.has("trials") || a.has("plant")))
+        throw UsageError("--plant-pct, --plant and --trials belong to --calibrate");
     for (const auto& id : ids) {
         const auto* q = answer::find_question(id);
         if (!q) throw UsageError("unknown question '" + id + "' (valid: " + question_ids() + "; see --list)");
@@ -155,6 +156,8 @@ int cmd_answer(int argc, char** argv) {
         if (co.plant_pct.empty()) throw UsageError("--plant-pct needs at least one percentage (0.1 to 100)");
     }
     co.trials = int(a.uint_or("trials", 3, 1, 1000));
+    co.site = a.choice_or("plant", "serial", {"serial", "ring"}) == "ring" ? answer::PlantSite::ring
+                                                                          : answer::PlantSite::serial;
 
     // The CPU pair: the engine's own check, so the reason is the one `ringlab run` would give.
     if (auto cpus = a.str("cpus")) {
@@ -243,7 +246,7 @@ int cmd_answer(int argc, char** argv) {
         for (const auto& m : r.metrics)
             for (const auto& f : m.flags) std::printf("  FLAG %s/%s: %s\n", r.id.c_str(), m.id.c_str(), f.c_str());
     if (cal) {
-        std::printf("\ncalibration (base %.1f ns per buffer at --outstanding 1%s):\n", cal->base_ns,
+        std::printf("\ncalibration (plant %s; base %.1f ns per buffer at --outstanding 1%s):\n", to_string(cal->site), cal->base_ns,
                     cal->base_clean ? "" : "; every probe run was interrupted by other processes, so the plants are sized from a slow run");
         for (const auto& g : cal->groups) {
             if (g.target_pct == 0)

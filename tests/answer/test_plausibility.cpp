@@ -31,6 +31,30 @@ TEST(Plausibility, ImplausibleFasterIsFlagged) {
     EXPECT_TRUE(out.metrics[0].flags.empty());
 }
 
+// More work in a role, yet faster: possible in a ring, so a note rather than IMPLAUSIBLE,
+// and only for a faster verdict.
+TEST(Plausibility, MoreWorkYetFasterIsExplained) {
+    for (const char* id : {"mandatory-vs-smp-b1", "device-barrier"}) {
+        const Question* q = find_question(id);
+        ASSERT_NE(q, nullptr);
+        EXPECT_TRUE(q->b_adds_work) << id;
+        QuestionOutcome out;
+        out.b_label = q->b.label;
+        MetricOutcome m;
+        m.decision.verdict = Verdict::faster;
+        out.metrics.push_back(m);
+        check_plausibility(*q, out);
+        bool noted = false;
+        for (const auto& f : out.metrics[0].flags) noted = noted || f.find("COUNTER-INTUITIVE") != std::string::npos;
+        EXPECT_TRUE(noted) << id;
+        out.metrics[0].flags.clear();
+        out.metrics[0].decision.verdict = Verdict::slower;
+        check_plausibility(*q, out);
+        for (const auto& f : out.metrics[0].flags) EXPECT_EQ(f.find("COUNTER-INTUITIVE"), std::string::npos) << id;
+    }
+    EXPECT_FALSE(find_question("packed-vs-split")->b_adds_work);
+}
+
 TEST(Questions, EverySeedThreadHasAQuestion) {
     std::set<std::string> seeds;
     for (const auto& q : all_questions()) {

@@ -44,22 +44,16 @@ aas = [by["calibrate/aa/%d/ns_per_buffer" % t] for t in (1, 2)]
 # The A/A pairs must never give a verdict, however loaded the machine.
 for aa in aas:
     assert aa["verdict"] in ("equivalent", "inconclusive"), aa
-# Seen on this VM: 24 ns of extra device work at --outstanding 1 made the round trip about 5%
-# *faster* in some trials (255 of 261 pairs used), a real effect of the plant on the two sides'
-# polling, not of the statistics.  Said here, not hidden; the detection check below still holds.
+# The default plant is serial (spun after B's window): the ring runs as A's, so a planted
+# slowdown called "faster" is a fault of the statistics, whatever the load.
+assert d["calibration"]["plant_site"] == "serial", d["calibration"]
 for p in plants:
-    if p["verdict"] == "faster":
-        print("WARN planted-10%% trial measured faster: %s" % p["words"])
+    assert p["verdict"] != "faster", p
 # Two trials, because detection is a rate (the issue asks 19 of 20 at 5%): at least one of them
 # must find the planted 10%, unless other processes held the CPUs through most slices of every
 # trial, which the answer then says itself (inconclusive: most pairs set aside).
 judged = [p for p in plants if not (p["verdict"] == "inconclusive" and p["pairs_taken"] - p["pairs"] > p["pairs"])]
-import os
-known_bad = os.environ.get("RINGLAB_CALIBRATION_KNOWN_BAD")
-if known_bad:
-    # Named, not hidden: the A/A and schema checks still run; only detection is not asserted.
-    print("SKIP planted-10%% detection: %s" % known_bad)
-elif not judged:
+if not judged:
     print("SKIP planted-10%% detection: most pairs set aside in both trials (%s; machine loaded)"
           % ", ".join("%d of %d" % (p["pairs_taken"] - p["pairs"], p["pairs_taken"]) for p in plants))
 else:
