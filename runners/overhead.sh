@@ -4,7 +4,7 @@
 # machine: alternating the commands, round after round, and quoting medians of ratios.
 #
 #   runners/overhead.sh [--rounds N] [--cpus A,B] [--buffers N] [--ringtest PATH]
-#                       [--ring PATH] [--ringtest-inorder PATH]
+#                       [--ring PATH] [--ringtest-inorder PATH] [--costs]
 #
 # Each round runs, back to back on the same CPU pair:
 #   pingpong   `ringlab pingpong`: one cache line bounced, the physical floor
@@ -19,6 +19,10 @@
 #              `ringlab run --layout index` and `--layout packed`, batch 1, ring 256, --verify ring
 #   inorder    (only with --ringtest-inorder) ringtest's `virtio_ring_inorder`, against
 #              `ringlab run --layout split-inorder`, batch 1, ring 256, --verify ring
+#   costs      (only with --costs) what ringlab's own checks cost, each pair run back to back in
+#              an order that alternates by round: split and packed at batch 1 with --verify full
+#              over --verify ring (vf/vr: the payload written, read and answered), and packed at
+#              batch 32 with --latency on over --latency off (lat: the sampled round-trip clock)
 #   Every peer runs with ringtest's arguments (ring 256, batch 1, --run-cycles N, the same CPUs).
 # Ratios are taken within a round, then the median over rounds is printed:
 #   p50/floor  the round trip over the floor `ringlab run` measured itself, right before and
@@ -31,6 +35,7 @@
 #   s/rt       split-b1 over ringtest
 #   i/ring p/ring  index and packed at batch 1 over ringtest's `ring`
 #   si/rti     split-inorder at batch 1 over virtio_ring_inorder
+#   svf pvf lat  --costs: split and packed --verify full / ring, packed b32 --latency on / off
 # A round where the machine changed speed (the run's two floors disagree, or the pingpong
 # command disagrees with them, by more than 25%) is marked in the note column.
 #
@@ -38,8 +43,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ringlab="${RINGLAB_BIN:-$root/build/bin/ringlab}"
-rounds=10 cpus=0,1 buffers=10000000 ringtest="" ring_peer="" inorder_peer=""
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+rounds=10 cpus=0,1 buffers=10000000 ringtest="" ring_peer="" inorder_peer="" costs=0
+usage() { sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) rounds=${2:?}; shift 2 ;;
@@ -48,6 +53,7 @@ while [[ $# -gt 0 ]]; do
         --ringtest) ringtest=${2:?}; shift 2 ;;
         --ring) ring_peer=${2:?}; shift 2 ;;
         --ringtest-inorder) inorder_peer=${2:?}; shift 2 ;;
+        --costs) costs=1; shift ;;
         -h|--help) usage ;;
         *) echo "overhead.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -82,10 +88,21 @@ peer_ns() {
     t1=$(date +%s%N)
     awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }'
 }
-# ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring.
+# ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring (further
+# arguments are added to the run and win over these).
 stream_ns() {
-    field "$("$ringlab" run --layout "$1" --batch 1 --ring-size 256 --verify ring --buffers "$buffers" \
-        --cpus "$cpus" --no-floor)" 's/.*per buffer: ([0-9.]+) ns.*/\1/p'
+    local layout=$1; shift
+    field "$("$ringlab" run --layout "$layout" --batch 1 --ring-size 256 --verify ring --buffers "$buffers" \
+        --cpus "$cpus" --no-floor "$@")" 's/.*per buffer: ([0-9.]+) ns.*/\1/p'
+}
+# The ratio B/A of two stream_ns argument sets ("layout args..." each), run back to back, A
+# first in odd rounds and B first in even ones, so that a drift of the machine's speed
+# within a round does not always favour the same side.
+paired_ratio() {  # round "A args" "B args"
+    local a b
+    if (( $1 % 2 )); then a=$(stream_ns $2); b=$(stream_ns $3)
+    else b=$(stream_ns $3); a=$(stream_ns $2); fi
+    ratio "$b" "$a"
 }
 median() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -94,9 +111,11 @@ echo "ringlab overhead: $rounds rounds on CPUs $cpus ($(grep -m1 'model name' /p
 peer_head=""
 [[ -n "$ring_peer" ]] && peer_head+=$(printf ' %8s %8s %8s %6s %6s' index-b1 packed-b1 ring i/ring p/ring)
 [[ -n "$inorder_peer" ]] && peer_head+=$(printf ' %8s %8s %6s' si-b1 inorder si/rti)
+[[ $costs == 1 ]] && peer_head+=$(printf ' %5s %5s %5s' svf pvf lat)
 printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s%s  %s\n' round pingpong floor rtt-p50 rtt-mean p50/floor \
     p50/pp mean/floor split-b1 ringtest s/rt "$peer_head" note
 floor_ratios="" pp_ratios="" mean_ratios="" split_ratios="" index_ratios="" packed_ratios="" inorder_ratios=""
+svf_ratios="" pvf_ratios="" lat_ratios=""
 for ((i = 1; i <= rounds; i++)); do
     pp=$("$ringlab" pingpong --cpus "$cpus" | sed -nE 's/.*median ([0-9.]+) ns.*/\1/p')
     rtt=$("$ringlab" run --layout packed --outstanding 1 --verify ring --buffers 500000 --cpus "$cpus")
@@ -130,6 +149,13 @@ for ((i = 1; i <= rounds; i++)); do
         inorder_ratios+=" $r6"
         peer_row+=$(printf ' %8s %8s %6s' "$si_ns" "$rti_ns" "$r6")
     fi
+    if [[ $costs == 1 ]]; then
+        r7=$(paired_ratio "$i" "split --verify ring" "split --verify full")
+        r8=$(paired_ratio "$i" "packed --verify ring" "packed --verify full")
+        r9=$(paired_ratio "$i" "packed --batch 32 --latency off" "packed --batch 32 --latency on")
+        svf_ratios+=" $r7" pvf_ratios+=" $r8" lat_ratios+=" $r9"
+        peer_row+=$(printf ' %5s %5s %5s' "$r7" "$r8" "$r9")
+    fi
     printf '%-5s %8s %8s %8s %8s %9s %7s %10s %9s %9s %6s%s  %s\n' "$i" "$pp" "${floor:--}" "$p50" "$mean" "$r0" "$r1" \
         "$r3" "$split_ns" "${rt_ns:--}" "$r2" "$peer_row" "$note"
 done
@@ -143,4 +169,9 @@ if [[ -n "$ring_peer" ]]; then
     echo "median ringlab packed batch 1 / ringtest ring:    $(median <<<"$packed_ratios")x"
 fi
 [[ -n "$inorder_peer" ]] && echo "median ringlab split-inorder b1 / ringtest inorder: $(median <<<"$inorder_ratios")x"
+if [[ $costs == 1 ]]; then
+    echo "median split  --verify full / --verify ring:     $(median <<<"$svf_ratios")x"
+    echo "median packed --verify full / --verify ring:     $(median <<<"$pvf_ratios")x"
+    echo "median packed b32 --latency on / --latency off:  $(median <<<"$lat_ratios")x"
+fi
 echo "(all figures ns; on a machine that changes speed, rounds scatter: quote the medians)"

@@ -66,6 +66,8 @@ FALLBACK_VOCABULARY = {"version": 0, "fields": [
     _f("device_access", "relaxed", ["relaxed", "barrier"]), _f("payload_bytes", "64"), _f("cache_line", "64"),
     _f("runtime_barrier", "smp", ["smp", "mandatory"]), _f("sg", "1"), _f("indirect", "off", ["off", "on", "auto"]),
     _f("completion", "in-order", ["in-order", "reverse", "random"]),
+    _f("guest", "thread", ["thread", "kvm"]), _f("kick", "ioeventfd", ["ioeventfd", "exit"]),
+    _f("call", "poll", ["poll", "irqfd"]), _f("doorbell", "pio", ["pio", "mmio"]),
     _f("verify", "full", ["full", "ring"], axis=False), _f("inject", "", axis=False),
 ]}
 

@@ -28,14 +28,14 @@ static void warn_unsafe(const RunConfig& c) {
 }
 
 // `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
-static int run_in_guest(RunConfig& cfg, const guest::GuestOptions& g, const std::optional<std::string>& json_path,
+static int run_in_guest(RunConfig& cfg, const std::optional<std::string>& json_path,
                         const Args& a, int argc, char** argv) {
     check_run_config(cfg);
-    if (auto err = guest::validate_guest(cfg, g); !err.empty()) throw UsageError(err);
+    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
     warn_unsafe(cfg);
     guest::GuestRunResult r;
-    if (auto rc = guest_exit_status("ringlab run", [&] { r = guest::run_guest(cfg, g); })) return *rc;
+    if (auto rc = guest_exit_status("ringlab run", [&] { r = guest::run_guest(cfg); })) return *rc;
     print_run_summary(stdout, r.run);
     print_guest_summary(stdout, r);
     if (json_path) {
@@ -51,7 +51,6 @@ int cmd_run(int argc, char** argv) {
     auto specs = run_option_specs();
     specs.push_back({"json", true, "FILE       write the result (results format, one entry) atomically"});
     add_pmu_option_specs(specs);
-    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -62,7 +61,8 @@ int cmd_run(int argc, char** argv) {
     RunConfig cfg = run_config_from(a);
     auto json_path = a.str("json");
     if (json_path) check_output_path(*json_path);
-    if (auto g = guest_options_from(a)) return run_in_guest(cfg, *g, json_path, a, argc, argv);
+    guest_options_into(a, cfg);
+    if (cfg.host == HostKind::kvm) return run_in_guest(cfg, json_path, a, argc, argv);
     CliPmu pmu(a);
     cfg.counters = pmu.factory();
     warn_unsafe(cfg);
@@ -96,7 +96,6 @@ int cmd_stress(int argc, char** argv) {
     stress_defaults(specs);
     specs.push_back({"time", true, "S          how long to keep running (default 10, 0.1..86400)"});
     specs.push_back({"chunk", true, "N         buffers per engine run (default 20000)"});
-    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -119,18 +118,12 @@ int cmd_stress(int argc, char** argv) {
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
     check_run_config(cfg);
-    const auto guest_opts = guest_options_from(a);
-    if (guest_opts) {
-        if (auto err = guest::validate_guest(cfg, *guest_opts); !err.empty()) throw UsageError(err);
-    }
+    guest_options_into(a, cfg);
+    cfg.exitcost_iterations = 0;
+    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
     warn_unsafe(cfg);
     // --guest kvm: each chunk is a guest run (the driver in the vCPU); no KVM: exit 2.
-    auto run_once = [&]() -> RunResult {
-        if (!guest_opts) return run_engine(cfg);
-        guest::GuestOptions g = *guest_opts;
-        g.exitcost_iterations = 0;
-        return guest::run_guest(cfg, g).run;
-    };
+    auto run_once = [&]() -> RunResult { return guest::run_configuration(cfg); };
 
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t runs = 0, buffers = 0, lost = 0, errors = 0, sleeps = 0, kicks = 0, calls = 0, invalid = 0;

@@ -12,10 +12,9 @@
 
 namespace ringlab::cli {
 
-void add_guest_option_specs(std::vector<OptionSpec>& specs);
-// nullopt: --guest thread (the default); throws UsageError for a bad value or a
-// kick/call/doorbell flag without --guest kvm.
-std::optional<guest::GuestOptions> guest_options_from(const Args& a);
+// The guest fields are table rows (parsed by run_config_from); this adds the one condition
+// that is the command line's own: --exitcost-iterations without --guest kvm.
+void guest_options_into(const Args& a, RunConfig& cfg);
 nlohmann::json guest_facts_json(const guest::GuestFacts& f);
 void print_guest_summary(std::FILE* out, const guest::GuestRunResult& r);
 

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
+#include "guest/guest_config.hpp"
 #include "ringsim/barriers.hpp"
 #include "ringsim/layouts/all.hpp"
 
@@ -30,6 +32,11 @@ const Words<KickMode> kKickMode = {{KickMode::under_lock, "under-lock"}, {KickMo
 const Words<DeviceAccess> kDeviceAccess = {{DeviceAccess::relaxed, "relaxed"}, {DeviceAccess::barrier, "barrier"}};
 const Words<LatencyMode> kLatency = {{LatencyMode::automatic, "auto"}, {LatencyMode::on, "on"}, {LatencyMode::off, "off"}};
 const Words<VerifyMode> kVerify = {{VerifyMode::full, "full"}, {VerifyMode::ring, "ring"}};
+const Words<HostKind> kHost = {{HostKind::thread, "thread"}, {HostKind::kvm, "kvm"}};
+const Words<KickPath> kKickPath = {{KickPath::ioeventfd, "ioeventfd"}, {KickPath::exit, "exit"}};
+const Words<CallPath> kCallPath = {{CallPath::poll, "poll"}, {CallPath::irqfd, "irqfd"}};
+const Words<Doorbell> kDoorbell = {{Doorbell::pio, "pio"}, {Doorbell::mmio, "mmio"}};
+const Words<GuestBarriers> kGuestBarriers = {{GuestBarriers::smp, "smp"}, {GuestBarriers::up, "up"}};
 
 template <class E>
 const char* word_of(const Words<E>& w, E v) {
@@ -348,6 +355,36 @@ std::vector<Field> make_fields() {
         f.json = [](const RunConfig& c) { return nlohmann::json(completion_name(c)); };
         axis(cli(add(std::move(f)), "completion", "ORDER"), "completion");
     }
+    // --- The VM boundary (bench/guest/): the driver inside a KVM guest.  The results carry
+    // `guest` always and the guest's own fields for guest runs only.
+    axis(cli(add(enumerated("guest", &RunConfig::host, kHost,
+                            "where the driver runs: a host thread, or inside a KVM guest vCPU")),
+             "guest", "G"),
+         "guest");
+    auto kvm_only = [](Field& f) {
+        auto word = f.json;
+        f.json = [word](const RunConfig& c) { return c.host == HostKind::kvm ? word(c) : nlohmann::json(); };
+        return std::ref(f);
+    };
+    axis(kvm_only(cli(add(enumerated("kick", &RunConfig::kick_path, kKickPath,
+                                     "guest kvm: ioeventfd (the kernel signals the device) or exit (to user space)")),
+                      "kick", "K")),
+         "kick");
+    axis(kvm_only(cli(add(enumerated("call", &RunConfig::call_path, kCallPath,
+                                     "guest kvm: poll, or irqfd (the guest halts, the call is an interrupt)")),
+                      "call", "C")),
+         "call");
+    axis(kvm_only(cli(add(enumerated("doorbell", &RunConfig::doorbell, kDoorbell, "guest kvm: an I/O port or an MMIO page")),
+                      "doorbell", "D")),
+         "doorbell");
+    kvm_only(add(enumerated("guest_barriers", &RunConfig::guest_barriers, kGuestBarriers,
+                            "guest kvm: smp, or up (compiler barriers only, Linux without CONFIG_SMP)")))
+        .get().in_json = true;
+    kvm_only(add(integer("vcpus", &RunConfig::vcpus, 1, 2, "an integer from 1 to 2", "guest kvm: vCPUs, each a submitter")))
+        .get().in_json = true;
+    cli(add(integer("exitcost_iterations", &RunConfig::exitcost_iterations, 0, 100000, "an integer from 0 to 100000",
+                    "guest kvm: samples of the same run's exit cost (0 = skip)")),
+        "exitcost-iterations", "N");
     // --- Settings of one run (the sweep's are SweepSettings: they change how long, not what).
     {
         Field& f = cli(add(enumerated("verify", &RunConfig::verify, kVerify,
@@ -520,11 +557,21 @@ std::vector<Rule> make_rules() {
              return "driver and device on the same CPU " + std::to_string(c.driver_cpu) +
                     " (give two different CPUs, or {allow_same_cpu=true} to measure that on purpose)";
          }},
+        // The VM boundary's own conditions (bench/guest/guest_config.hpp, still in flag words).
+        {{"guest", "kick", "call", "doorbell", "guest_barriers", "vcpus"}, true,
+         "guest fields need guest kvm, and what the guest runs (guest/guest_config.hpp)",
+         [](R c) { return guest::guest_config_problem(c); }},
         // Pointless, not wrong: the sweep prunes these, a single run may do them.
         {{"kick_cost_ns", "notify"}, false, "kick_cost_ns with notify poll: poll mode never kicks",
          [](R c) -> std::string {
              if (c.kick_cost_ns == 0 || c.notify != ringsim::NotifyMode::poll) return {};
              return "{kick_cost_ns} with {notify} poll: poll mode never kicks";
+         }},
+        {{"kick", "doorbell", "notify"}, false, "kick or doorbell with notify poll: poll mode never kicks",
+         [](R c) -> std::string {
+             if (c.notify != ringsim::NotifyMode::poll || (c.kick_path == KickPath::ioeventfd && c.doorbell == Doorbell::pio))
+                 return {};
+             return "{kick} or {doorbell} with {notify} poll: poll mode never kicks";
          }},
     };
 }
@@ -696,7 +743,8 @@ nlohmann::json to_json(const RunConfig& c, const std::string& placement) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& f : fields()) {
         if (!f.in_json) continue;
-        j[f.name] = f.json ? f.json(c) : nlohmann::json(placement);
+        nlohmann::json v = f.json ? f.json(c) : nlohmann::json(placement);
+        if (!v.is_null()) j[f.name] = std::move(v);  // null: not this run's (a guest field of a thread run)
     }
     return j;
 }

@@ -24,6 +24,13 @@ enum class VerifyMode : std::uint8_t { full, ring };
 enum class IndirectMode : std::uint8_t { off, on, automatic };
 // --completion: the order in which the device completes what it took in one batch.
 enum class Completion : std::uint8_t { in_order, reverse, random };
+// The VM boundary (--guest kvm, bench/guest/): where the driver runs and how it reaches
+// the device.  thread: a host thread (the default; the fields below are then unused).
+enum class HostKind : std::uint8_t { thread, kvm };
+enum class KickPath : std::uint8_t { ioeventfd, exit };      // KVM_IOEVENTFD | exit to user space
+enum class CallPath : std::uint8_t { poll, irqfd };          // the guest polls | halts for a KVM_IRQFD interrupt
+enum class Doorbell : std::uint8_t { pio, mmio };            // an I/O port | an unbacked MMIO page
+enum class GuestBarriers : std::uint8_t { smp, up };         // up: smp_* compiler barriers only (Linux without CONFIG_SMP)
 
 // Ranges shared by every front end (run/stress flags, sweep specs) and validate():
 // one place, so a value the spec parser accepts is one the engine runs.
@@ -76,6 +83,14 @@ struct RunConfig {
     std::uint32_t indirect_above = 1;       // automatic: indirect when sg > this (0..16)
     Completion completion = Completion::in_order;
     std::uint64_t completion_seed = 1;      // random: the shuffle's seed
+    // The VM boundary (see HostKind above); validated by guest::validate_guest.
+    HostKind host = HostKind::thread;
+    KickPath kick_path = KickPath::ioeventfd;
+    CallPath call_path = CallPath::poll;
+    Doorbell doorbell = Doorbell::pio;
+    GuestBarriers guest_barriers = GuestBarriers::smp;
+    std::uint32_t vcpus = 1;                // guest vCPUs, each a submitter (1..2)
+    std::uint32_t exitcost_iterations = 200;  // the same run's exit-cost samples (0: skip)
 };
 
 // Whether this configuration's buffers go through an indirect table.
@@ -97,4 +112,10 @@ inline std::string completion_name(const RunConfig& c) {
     if (c.completion == Completion::reverse) return "reverse";
     return c.completion_seed == 1 ? "random" : "random:" + std::to_string(c.completion_seed);
 }
+// The VM boundary's fields as the command line, results files and names spell them.
+inline const char* host_name(HostKind h) { return h == HostKind::kvm ? "kvm" : "thread"; }
+inline const char* kick_path_name(KickPath k) { return k == KickPath::exit ? "exit" : "ioeventfd"; }
+inline const char* call_path_name(CallPath c) { return c == CallPath::irqfd ? "irqfd" : "poll"; }
+inline const char* doorbell_name(Doorbell d) { return d == Doorbell::mmio ? "mmio" : "pio"; }
+inline const char* guest_barriers_name(GuestBarriers b) { return b == GuestBarriers::up ? "up" : "smp"; }
 }  // namespace ringlab

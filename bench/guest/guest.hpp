@@ -11,6 +11,7 @@
 
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
+#include "guest/guest_config.hpp"
 #include "guest/kvm_access.hpp"
 
 namespace ringlab::guest {
@@ -53,19 +54,13 @@ std::vector<std::pair<std::string, std::string>> exit_kinds();
 ExitCostResult measure_exitcost(const ExitCostOptions& o);
 
 // ---- ringlab run --guest kvm ----
-enum class KickPath : std::uint8_t { ioeventfd, exit };
-enum class CallPath : std::uint8_t { poll, irqfd };
-enum class Doorbell : std::uint8_t { pio, mmio };
+// The guest's selection lives in RunConfig (host, kick_path, call_path, doorbell,
+// guest_barriers, vcpus, exitcost_iterations; engine/run_config.hpp), so the command
+// line, the sweep and `ringlab answer` describe a guest run as they describe any other.
 
-struct GuestOptions {
-    KickPath kick = KickPath::ioeventfd;
-    CallPath call = CallPath::poll;
-    Doorbell doorbell = Doorbell::pio;
-    std::uint32_t exitcost_iterations = 200;  // the same-run exit cost (0: skip)
-};
-
-// Empty if runnable; else one sentence naming the problem and the valid values.
-std::string validate_guest(const RunConfig& cfg, const GuestOptions& g);
+// Empty if runnable; else one sentence naming the problem and the valid values
+// (guest_config_problem() in guest_config.hpp, for cfg.host == kvm or not).
+std::string validate_guest(const RunConfig& cfg);
 
 // What a guest run adds to the engine's result.
 struct GuestFacts {
@@ -88,6 +83,11 @@ struct GuestRunResult {
 
 // The driver in the guest vCPU (pinned to cfg.driver_cpu), the device a host thread.
 // Throws GuestUnavailable (no KVM: exit 2) or GuestFailure (the guest ended badly: exit 1).
-GuestRunResult run_guest(const RunConfig& cfg, const GuestOptions& g);
+GuestRunResult run_guest(const RunConfig& cfg);
+
+// One configuration wherever cfg.host says: the engine's threads (run_engine) or the
+// guest (run_guest, its GuestFacts into *facts when given).  The sweep and the answer
+// runner call this instead of run_engine.  Throws as run_guest does.
+RunResult run_configuration(const RunConfig& cfg, GuestFacts* facts = nullptr);
 
 }  // namespace ringlab::guest

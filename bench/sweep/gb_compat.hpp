@@ -26,6 +26,22 @@ bool run_skipped(const Run& run) {
     }
 }
 
+// Skip one repetition of a configuration whose other repetitions measure.  GB aggregates
+// repetitions (mean, median...) only if every one reports the same iteration count, the
+// skipped ones included: its statistics.cc CHECKs that and aborts the whole process (seen:
+// a quick sweep on a loaded machine died when one repetition stopped short).  A repetition
+// skipped before its loop started reports 0 iterations; one that entered the loop reports
+// max_iterations like the others.  So enter the loop once, record no time, then skip.
+template <class State>
+void skip_repetition(State& state, const std::string& why) {
+    if (state.KeepRunningBatch(state.max_iterations)) {
+        state.SkipWithError(why.c_str());
+        while (state.KeepRunningBatch(state.max_iterations)) {}  // ends the loop as GB expects
+    } else {
+        state.SkipWithError(why.c_str());
+    }
+}
+
 // The message given to SkipWithError (empty when the run was not skipped).
 template <class Run>
 const std::string& run_skip_message(const Run& run) {

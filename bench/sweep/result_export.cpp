@@ -188,6 +188,7 @@ std::string inject_spec(const RunConfig& c) {
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
     nlohmann::json e;
     e["config"] = config::to_json(r.config, x.placement);
+    if (r.config.host == HostKind::kvm) e["host"] = "kvm";
     e["cpus"] = {r.config.driver_cpu, r.config.device_cpu};
     if (!x.relation.empty()) e["relation"] = x.relation;
     else {

@@ -26,6 +26,7 @@
 
 #include "engine/engine.hpp"
 #include "env/hwloc_record.hpp"
+#include "guest/guest.hpp"
 #include "sweep/gb_compat.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/result_export.hpp"
@@ -211,11 +212,11 @@ struct Runner {
         // With random interleaving every configuration starts early, so there a Ctrl-C
         // stops everything and the partial configurations are dropped (see ReportRuns).
         if (g_interrupted && (!slot.started || interleaving)) {
-            state.SkipWithError("interrupted");
+            gb::skip_repetition(state, "interrupted");
             return;
         }
         if (g_write_failed) {  // the results cannot be kept: measuring more would be wasted
-            state.SkipWithError("interrupted");
+            gb::skip_repetition(state, "interrupted");
             return;
         }
         slot.started = true;
@@ -232,7 +233,7 @@ struct Runner {
         try {
             pair = pair_for(slot.config.at("placement"));
         } catch (const std::exception& e) {  // no topology, or no such pair: this config cannot run
-            state.SkipWithError((std::string("placement: ") + e.what()).c_str());
+            gb::skip_repetition(state, std::string("placement: ") + e.what());
             return;
         }
         auto [a, b] = pair;
@@ -245,14 +246,14 @@ struct Runner {
         cfg.counters = pmu ? pmu->factory() : nullptr;
 
         if (auto why = validate(cfg); !why.empty()) {
-            state.SkipWithError(("configuration rejected by the engine: " + why).c_str());
+            gb::skip_repetition(state, "configuration rejected by the engine: " + why);
             return;
         }
         Trial t;
         try {
-            t.result = run_engine(cfg);
+            t.result = guest::run_configuration(cfg);  // the engine's threads, or the guest for guest kvm
         } catch (const std::exception& e) {
-            state.SkipWithError((std::string("engine failed: ") + e.what()).c_str());
+            gb::skip_repetition(state, std::string("engine failed: ") + e.what());
             return;
         }
         RunResult& r = t.result;
@@ -275,7 +276,7 @@ struct Runner {
         if (!short_msg.empty()) {
             for (const auto& p : r.problems) short_msg += "; " + p;
             slot.trials.push_back(std::move(t));
-            state.SkipWithError(short_msg.c_str());
+            gb::skip_repetition(state, short_msg);
             return;
         }
         // Counters GB aggregates over repetitions and shows on the console.

@@ -437,8 +437,9 @@ double estimate_seconds(const SweepConfig& c, const SweepSettings& s) {
     if (c.run.notify != ringsim::NotifyMode::poll) ns += 2000.0 / batch + double(c.run.kick_cost_ns) / batch;
     if (c.run.wait != WaitMode::spin) ns += 8000.0 / batch;
     ns *= double(c.run.submitters);
+    if (c.run.host == HostKind::kvm) ns += 20000.0 / batch;  // nested KVM: tens of us per exit and wake-up
     double run = s.duration_s > 0 ? s.duration_s : s.min_time > 0 ? s.min_time * 1.5 : double(s.buffers) * ns * 1e-9;
-    const double overhead = 0.05;  // threads, pinning, automatic warm-up
+    const double overhead = c.run.host == HostKind::kvm ? 0.3 : 0.05;  // threads, pinning, automatic warm-up (a VM: its set-up and exitcost)
     return double(s.repetitions) * (run * 1.3 + overhead);
 }
 

@@ -44,4 +44,10 @@ check "prints packed over ring" '[[ "$out" == *"median ringlab packed batch 1 / 
 check "prints split-inorder over inorder" '[[ "$out" == *"median ringlab split-inorder b1 / ringtest inorder: "[0-9]* ]]'
 rows=$(grep -cE '^[12] +[0-9.]+ .* [0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' <<<"$out")
 check "each round prints a row with the peers' figures (got $rows rows)" '[[ $rows -eq 2 ]]'
+# --costs: the checks' own costs, each a ratio taken within the round.
+out=$(bash "$script" --rounds 2 --buffers 100000 --cpus 0,1 --costs 2>&1); rc=$?
+check "--costs exits 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
+check "prints verify full over ring for split" '[[ "$out" == *"median split  --verify full / --verify ring:     "[0-9]* ]]'
+check "prints verify full over ring for packed" '[[ "$out" == *"median packed --verify full / --verify ring:     "[0-9]* ]]'
+check "prints latency on over off at batch 32" '[[ "$out" == *"median packed b32 --latency on / --latency off:  "[0-9]* ]]'
 finish

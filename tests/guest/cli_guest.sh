@@ -15,13 +15,15 @@ expect_rc() {  # expect_rc RC "text the message must contain" args...
     pass
 }
 
-expect_rc 2 "valid: thread, kvm"                       run --guest vmware
+expect_rc 2 "valid values: thread, kvm"                run --guest vmware
 expect_rc 2 "applies to --guest kvm only"              run --kick exit
-expect_rc 2 "valid: ioeventfd, exit"                   run --guest kvm --kick hypercall
-expect_rc 2 "valid: poll, irqfd"                       run --guest kvm --call msi
+expect_rc 2 "valid values: ioeventfd, exit"            run --guest kvm --kick hypercall
+expect_rc 2 "valid values: poll, irqfd"                run --guest kvm --call msi
 expect_rc 2 "--call irqfd needs notifications"         run --guest kvm --call irqfd --notify poll
 expect_rc 2 "one submitter"                            run --guest kvm --submitters 2 --kick-unlocked
 expect_rc 2 "leave it at 0"                            run --guest kvm --kick-cost-ns 2000
+expect_rc 2 "one direct descriptor per buffer"         run --guest kvm --sg 2
+expect_rc 2 "applies to --guest kvm only"              run --doorbell mmio --notify flags
 expect_rc 2 "not an exit kind"                         exitcost --kinds pio,vmcall
 expect_rc 2 "--iterations"                             exitcost --iterations 1
 # No usable KVM: the device node named, exit 2.
@@ -60,5 +62,22 @@ assert e[\"host\"]==\"kvm\" and e[\"valid\"], e
 assert g[\"kick\"]==\"exit\" and g[\"doorbell\"]==\"mmio\"
 assert g[\"results_page\"][\"doorbells\"]==g[\"exits_to_user_space\"][\"mmio\"] > 0, g
 assert g[\"exitcost\"][0][\"kind\"]==\"mmio\", g
+"'
+# The sweep's guest axes: one guest configuration, its entry says host kvm in name and config.
+cat > "$tmp/spec.json" <<'SPEC'
+{"settings": {"buffers": 3000, "repetitions": 1, "measure_floor": false},
+ "axes": {"guest": "kvm", "kick": "exit", "notify": "event-idx", "wait": "sleep", "batch": 4}}
+SPEC
+"$bin" sweep --spec "$tmp/spec.json" --cpus 0,1 --out "$tmp/sw" >/dev/null 2>"$tmp/err"; rc=$?
+check "sweep with guest kvm exits 0 ($(tail -1 "$tmp/err"))" "[[ $rc -eq 0 ]]"
+check "sweep entry: guest:kvm/kick:exit in the name, config guest kvm, host kvm, kicks counted" \
+  '/usr/bin/python3 -c "
+import json; d=json.load(open(\"$tmp/sw/results.json\"))
+e=[b for b in d[\"benchmarks\"] if b.get(\"run_type\")==\"iteration\"][0]
+assert \"/guest:kvm/kick:exit\" in e[\"run_name\"], e[\"run_name\"]
+c=e[\"ringlab\"][\"config\"]
+assert c[\"guest\"]==\"kvm\" and c[\"kick\"]==\"exit\" and c[\"call\"]==\"poll\", c
+assert e[\"ringlab\"][\"host\"]==\"kvm\" and e[\"ringlab\"][\"valid\"], e[\"ringlab\"]
+assert e[\"kicks_per_buffer\"] > 0 and e[\"driver_cpu_ns_per_buffer\"] < 1e9, e
 "'
 finish

@@ -28,13 +28,14 @@ RunConfig small(const std::string& layout, ringsim::NotifyMode notify = ringsim:
     return c;
 }
 
-GuestOptions quick(CallPath call = CallPath::poll, KickPath kick = KickPath::ioeventfd, Doorbell d = Doorbell::pio) {
-    GuestOptions g;
-    g.call = call;
-    g.kick = kick;
-    g.doorbell = d;
-    g.exitcost_iterations = 0;
-    return g;
+// A guest configuration without the same-run exitcost (the tests time nothing).
+RunConfig quick(RunConfig c, CallPath call = CallPath::poll, KickPath kick = KickPath::ioeventfd, Doorbell d = Doorbell::pio) {
+    c.host = HostKind::kvm;
+    c.call_path = call;
+    c.kick_path = kick;
+    c.doorbell = d;
+    c.exitcost_iterations = 0;
+    return c;
 }
 
 void expect_clean(const GuestRunResult& r) {
@@ -54,7 +55,7 @@ TEST_P(GuestLayouts, PollVerifiedThroughTheGuest) {
     for (const char* barrier : {"smp", "virt", "mandatory"}) {
         RunConfig c = small(GetParam());
         c.barrier = barrier;
-        GuestRunResult r = run_guest(c, quick());
+        GuestRunResult r = run_guest(quick(c));
         expect_clean(r);
         EXPECT_EQ(r.guest.doorbells, 0u) << "poll never kicks";
         EXPECT_EQ(r.guest.exits_io, 1u) << "the only exit to user space is the guest's return";
@@ -69,7 +70,7 @@ TEST_P(GuestLayouts, SleepingGuestWokenByIrqfdCalls) {
     c.outstanding = c.batch = 1;  // every buffer a round trip: both sides sleep, every wake-up a notification
     c.buffers = 500;  // a wake-up by irqfd costs ~0.1-1 ms under nested PVM: keep the test short
     c.warmup_buffers = 50;
-    GuestRunResult r = run_guest(c, quick(CallPath::irqfd));
+    GuestRunResult r = run_guest(quick(c, CallPath::irqfd));
     expect_clean(r);
     EXPECT_EQ(r.run.lost_notifications, 0u);
     EXPECT_GT(r.guest.doorbells, 0u);
@@ -79,13 +80,13 @@ TEST_P(GuestLayouts, SleepingGuestWokenByIrqfdCalls) {
     EXPECT_LE(r.guest.halts, r.guest.irqs + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(All, GuestLayouts, ::testing::Values("split", "split-inorder", "packed", "index"));
+INSTANTIATE_TEST_SUITE_P(All, GuestLayouts, ::testing::Values("split", "split-inorder", "packed", "index", "packed-inorder"));
 
 TEST(GuestRun, EventIdxWithExitKicksOverMmio) {
     RINGLAB_NEED_KVM();
     RunConfig c = small("split", ringsim::NotifyMode::event_idx);
     c.wait = WaitMode::sleep;
-    GuestRunResult r = run_guest(c, quick(CallPath::poll, KickPath::exit, Doorbell::mmio));
+    GuestRunResult r = run_guest(quick(c, CallPath::poll, KickPath::exit, Doorbell::mmio));
     expect_clean(r);
     EXPECT_GT(r.guest.doorbells, 0u);
     EXPECT_EQ(r.guest.exits_mmio, r.guest.doorbells) << "every doorbell is one MMIO exit to user space";
@@ -100,7 +101,7 @@ TEST(GuestRun, InjectedLostKickIsCaughtByTheWatchdog) {
     c.watchdog_ms = 300;  // not 100: on a loaded machine a 100 ms stall abort counted the buffers in flight as lost
     c.buffers = 200;
     c.warmup_buffers = 50;
-    GuestRunResult r = run_guest(c, quick());
+    GuestRunResult r = run_guest(quick(c));
     EXPECT_FALSE(r.run.valid);
     EXPECT_GT(r.guest.kicks_dropped, 0u);
     EXPECT_GT(r.run.lost_notifications, 0u);
@@ -112,13 +113,34 @@ TEST(GuestRun, InjectedLostKickIsCaughtByTheWatchdog) {
 
 TEST(GuestRun, BadCombinationsAreRefused) {
     RunConfig c = small("split");
-    EXPECT_NE(validate_guest(c, quick(CallPath::irqfd)).find("--call irqfd needs notifications"), std::string::npos);
+    EXPECT_NE(validate_guest(quick(c, CallPath::irqfd)).find("--call irqfd needs notifications"), std::string::npos);
     c.submitters = 2;
-    EXPECT_NE(validate_guest(c, quick()).find("one submitter"), std::string::npos);
+    EXPECT_NE(validate_guest(quick(c)).find("one submitter"), std::string::npos);
     c.submitters = 1;
     c.kick_cost_ns = 100;
-    EXPECT_NE(validate_guest(c, quick()), "");
-    EXPECT_THROW(run_guest(c, quick()), std::invalid_argument);
+    EXPECT_NE(validate_guest(quick(c)), "");
+    EXPECT_THROW(run_guest(quick(c)), std::invalid_argument);
+}
+
+// The one call site the sweep uses: host thread runs the engine, host kvm the guest.
+TEST(GuestRun, RunConfigurationRunsWhereTheConfigSays) {
+    RunConfig c = small("packed", ringsim::NotifyMode::flags);
+    c.wait = WaitMode::sleep;
+    guest::GuestFacts facts;
+    RunResult t = run_configuration(c, &facts);
+    EXPECT_TRUE(t.valid);
+    EXPECT_EQ(t.config.host, HostKind::thread);
+    EXPECT_TRUE(facts.boundary.empty()) << "a thread run has no guest facts";
+    c.kick_path = KickPath::exit;
+    EXPECT_THROW(run_configuration(c), std::invalid_argument) << "a guest field on a thread run is refused";
+    RINGLAB_NEED_KVM();
+    RunConfig g = quick(c, CallPath::poll, KickPath::exit);
+    RunResult r = run_configuration(g, &facts);
+    EXPECT_TRUE(r.valid);
+    EXPECT_EQ(r.config.host, HostKind::kvm);
+    EXPECT_FALSE(facts.boundary.empty());
+    EXPECT_GT(facts.doorbells, 0u);
+    EXPECT_EQ(facts.exits_io, facts.doorbells + 1) << "kick exit: every doorbell an I/O exit, plus the guest's return";
 }
 
 TEST(ExitCost, EveryKindMeasured) {

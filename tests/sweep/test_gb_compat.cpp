@@ -13,6 +13,7 @@ namespace {
 
 using ringlab::sweep::gb::run_skip_message;
 using ringlab::sweep::gb::run_skipped;
+using ringlab::sweep::gb::skip_repetition;
 
 struct RunBefore18 {  // GB <= 1.7
     bool error_occurred = false;
@@ -81,3 +82,33 @@ TEST(GbCompat, InstalledLibrarySkipWithError) {
 }
 
 }  // namespace
+
+// One repetition of three fails (a run stopped short on a loaded machine): GB must still
+// aggregate the other two instead of aborting the process in its statistics.
+TEST(GbCompat, OneFailedRepetitionDoesNotAbortTheAggregates) {
+    int calls = 0;
+    benchmark::RegisterBenchmark("gbcompat_reps", [&calls](benchmark::State& st) {
+        if (++calls == 2) {
+            skip_repetition(st, "run stopped after 3 of 5 buffers");
+            return;
+        }
+        while (st.KeepRunningBatch(st.max_iterations)) st.SetIterationTime(1e-6);
+    })->Iterations(5)->Repetitions(3)->UseManualTime();
+    Capture rep;
+    benchmark::RunSpecifiedBenchmarks(&rep);
+    benchmark::ClearRegisteredBenchmarks();
+    int measured = 0, skipped = 0, aggregates = 0;
+    for (const auto& r : rep.runs_) {
+        if (r.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate) ++aggregates;
+        else if (run_skipped(r)) {
+            ++skipped;
+            EXPECT_EQ(run_skip_message(r), "run stopped after 3 of 5 buffers");
+            EXPECT_EQ(r.iterations, 5);  // what keeps GB's statistics from aborting
+        } else {
+            ++measured;
+        }
+    }
+    EXPECT_EQ(measured, 2);
+    EXPECT_EQ(skipped, 1);
+    EXPECT_GE(aggregates, 3);  // mean, median, stddev (cv too on 1.8+)
+}

@@ -9,23 +9,12 @@
 
 namespace ringlab::guest {
 
-std::string validate_guest(const RunConfig& c, const GuestOptions& g) {
-    const bool notify = c.notify != ringsim::NotifyMode::poll;
-    if (g.call == CallPath::irqfd && !notify)
-        return "--call irqfd needs notifications (--notify flags or event-idx): with --notify poll the device never calls";
-    if (c.submitters != 1)
-        return "--guest kvm runs one submitter (one vCPU) so far: --submitters must be 1";
-    if (c.kick_cost_ns != 0)
-        return "--kick-cost-ns models an exit with a spin; --guest kvm takes real exits: leave it at 0";
-    if (c.drop_call > 0 && g.call != CallPath::irqfd)
-        return "--inject drop-call needs --call irqfd (a polling guest takes no calls)";
-    if (c.drop_kick > 0 && !notify) return "--inject drop-kick needs --notify flags or event-idx";
-    return {};
-}
+std::string validate_guest(const RunConfig& c) { return guest_config_problem(c); }
 
-GuestRunResult run_guest(const RunConfig& in, const GuestOptions& g) {
+GuestRunResult run_guest(const RunConfig& in) {
+    if (in.host != HostKind::kvm) throw std::invalid_argument("run_guest: the configuration's host is not kvm");
     std::string err = validate(in);
-    if (err.empty()) err = validate_guest(in, g);
+    if (err.empty()) err = validate_guest(in);
     if (!err.empty()) throw std::invalid_argument(err);
     KvmProbe probe = probe_kvm();
     if (!probe.usable) throw GuestUnavailable(probe.reason);
@@ -35,15 +24,15 @@ GuestRunResult run_guest(const RunConfig& in, const GuestOptions& g) {
     // The same run's exit cost for the kick and call paths in use, like the floor.
     ExitCostResult ec;
     const bool notify = cfg.notify != ringsim::NotifyMode::poll;
-    if (g.exitcost_iterations && notify) {
+    if (cfg.exitcost_iterations && notify) {
         ExitCostOptions o;
         o.vcpu_cpu = cfg.driver_cpu;
         o.device_cpu = cfg.device_cpu;
-        o.iterations = g.exitcost_iterations;
+        o.iterations = cfg.exitcost_iterations;
         o.rounds = 1;
-        const bool mmio = g.doorbell == Doorbell::mmio;
-        o.kinds.push_back(g.kick == KickPath::exit ? (mmio ? "mmio" : "pio") : (mmio ? "ioeventfd-mmio" : "ioeventfd-pio"));
-        if (g.call == CallPath::irqfd) o.kinds.push_back("irqfd-hlt-wake");
+        const bool mmio = cfg.doorbell == Doorbell::mmio;
+        o.kinds.push_back(cfg.kick_path == KickPath::exit ? (mmio ? "mmio" : "pio") : (mmio ? "ioeventfd-mmio" : "ioeventfd-pio"));
+        if (cfg.call_path == CallPath::irqfd) o.kinds.push_back("irqfd-hlt-wake");
         ec = measure_exitcost(o);
     }
     const bool floor = cfg.measure_floor && cfg.driver_cpu != cfg.device_cpu;
@@ -51,10 +40,11 @@ GuestRunResult run_guest(const RunConfig& in, const GuestOptions& g) {
     if (floor) floor_before = measure_pingpong(cfg.driver_cpu, cfg.device_cpu, 20000).median_ns;
 
     GuestRunResult r;
-    if (cfg.layout == "split") r = x86::run_guest_split(cfg, g, clk.hz);
-    else if (cfg.layout == "split-inorder") r = x86::run_guest_split_inorder(cfg, g, clk.hz);
-    else if (cfg.layout == "packed") r = x86::run_guest_packed(cfg, g, clk.hz);
-    else r = x86::run_guest_index(cfg, g, clk.hz);
+    if (cfg.layout == "split") r = x86::run_guest_split(cfg, clk.hz);
+    else if (cfg.layout == "split-inorder") r = x86::run_guest_split_inorder(cfg, clk.hz);
+    else if (cfg.layout == "packed") r = x86::run_guest_packed(cfg, clk.hz);
+    else if (cfg.layout == "packed-inorder") r = x86::run_guest_packed_inorder(cfg, clk.hz);
+    else r = x86::run_guest_index(cfg, clk.hz);
     if (floor) {
         r.run.floor_before_ns = floor_before;
         r.run.floor_after_ns = measure_pingpong(cfg.driver_cpu, cfg.device_cpu, 20000).median_ns;
@@ -63,9 +53,9 @@ GuestRunResult run_guest(const RunConfig& in, const GuestOptions& g) {
     r.run.timer_core_cycles = clk.core_cycles;
     r.run.timer_resolution_ticks = clk.resolution_ticks;
     r.guest.boundary = x86::boundary_sentence();
-    r.guest.kick = g.kick == KickPath::ioeventfd ? "ioeventfd" : "exit";
-    r.guest.call = g.call == CallPath::irqfd ? "irqfd" : "poll";
-    r.guest.doorbell = g.doorbell == Doorbell::mmio ? "mmio" : "pio";
+    r.guest.kick = kick_path_name(cfg.kick_path);
+    r.guest.call = call_path_name(cfg.call_path);
+    r.guest.doorbell = doorbell_name(cfg.doorbell);
     r.guest.exitcost = ec.kinds;
     r.guest.tsc = ec.tsc;
     return r;

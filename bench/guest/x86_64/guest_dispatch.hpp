@@ -12,20 +12,21 @@
 namespace ringlab::guest::x86 {
 
 template <template <class> class Layout>
-GuestRunResult run_guest_layout(const RunConfig& cfg, const GuestOptions& g, double hz) {
+GuestRunResult run_guest_layout(const RunConfig& cfg, double hz) {
     GuestRunResult out;
     bool found = ringsim::visit_barrier(cfg.barrier, [&](auto tag) {
         using B = typename decltype(tag)::type;
-        GuestRun<Layout<B>> run(cfg, g, hz);
+        GuestRun<Layout<B>> run(cfg, hz);
         out = run.run();
     });
     if (!found) throw std::invalid_argument("unknown barrier '" + cfg.barrier + "'");
     return out;
 }
 
-GuestRunResult run_guest_split(const RunConfig& cfg, const GuestOptions& g, double hz);
-GuestRunResult run_guest_split_inorder(const RunConfig& cfg, const GuestOptions& g, double hz);
-GuestRunResult run_guest_packed(const RunConfig& cfg, const GuestOptions& g, double hz);
-GuestRunResult run_guest_index(const RunConfig& cfg, const GuestOptions& g, double hz);
+GuestRunResult run_guest_split(const RunConfig& cfg, double hz);
+GuestRunResult run_guest_split_inorder(const RunConfig& cfg, double hz);
+GuestRunResult run_guest_packed(const RunConfig& cfg, double hz);
+GuestRunResult run_guest_index(const RunConfig& cfg, double hz);
+GuestRunResult run_guest_packed_inorder(const RunConfig& cfg, double hz);
 
 }  // namespace ringlab::guest::x86

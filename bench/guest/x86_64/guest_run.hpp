@@ -123,8 +123,8 @@ std::uint64_t guest_driver_main(void* p) {
 template <class Ring>
 class GuestRun {
 public:
-    GuestRun(const RunConfig& cfg, const GuestOptions& g, double hz)
-        : cfg_(cfg), g_(g), hz_(hz), ring_(ringsim::RingOptions{cfg.ring_size, cfg.cache_line, cfg.notify}),
+    GuestRun(const RunConfig& cfg, double hz)
+        : cfg_(cfg), hz_(hz), ring_(ringsim::RingOptions{cfg.ring_size, cfg.cache_line, cfg.notify}),
           pool_(driver_pool_size(cfg.outstanding, cfg.batch), cfg.payload_bytes, cfg.cache_line),
           kick_(0, 0, 0x9e3779b97f4a7c15ull), call_(0, cfg.drop_call, 0xd1b54a32d192ed03ull) {
         plan_.batch = cfg.batch;
@@ -152,17 +152,17 @@ public:
         job.ring = &ring_;
         job.ctl = &ctl_;
         job.notify = plan_.notify;
-        job.sleep = g_.call == CallPath::irqfd;
-        job.mmio = g_.doorbell == Doorbell::mmio;
+        job.sleep = cfg_.call_path == CallPath::irqfd;
+        job.mmio = cfg_.doorbell == Doorbell::mmio;
         job.drop_threshold = cfg_.drop_kick > 0 ? std::uint64_t(cfg_.drop_kick * 18446744073709551615.0) : 0;
 
         // Everything the guest touches exists now: build the VM over it.
         Vm vm;
-        if (g_.kick == KickPath::ioeventfd) {
+        if (cfg_.kick_path == KickPath::ioeventfd) {
             if (job.mmio) vm.ioeventfd_mmio(kMmioDoorbellGpa, 4, kick_.fd());
             else vm.ioeventfd_pio(kPortDoorbell, kick_.fd());
         }
-        if (g_.call == CallPath::irqfd) vm.irqfd_call(call_.fd());
+        if (cfg_.call_path == CallPath::irqfd) vm.irqfd_call(call_.fd());
         Vcpu cpu(vm, &guest_driver_main<Ring>, &job);
 
         const bool device_sleeps = cfg_.wait != WaitMode::spin;
@@ -263,7 +263,7 @@ private:
         while (!ctl_.go.load(std::memory_order_acquire) && !ctl_.abort.load(std::memory_order_relaxed))
             ringsim::arch::cpu_relax();
         WaitPolicy wait(cfg_.wait, cfg_.spin_ns, hz_, cfg_.watchdog_ms);
-        const bool deliver = g_.call == CallPath::irqfd;  // a polling guest reads no interrupt
+        const bool deliver = cfg_.call_path == CallPath::irqfd;  // a polling guest reads no interrupt
         while (!ctl_.abort.load(std::memory_order_relaxed)) {
             DeviceStep s = dev.step();
             if (s.processed) {
@@ -320,11 +320,19 @@ private:
         std::uint64_t vcpu_at_window = 0;
         // The vCPU thread's CPU time over the window, sampled here as the phase word moves
         // (the guest cannot read its host thread's clock).
+        // Once the guest has ended its thread's clock reads 0: then the time it recorded at its end.
+        auto vcpu_now = [&] {
+            const std::uint64_t n = clock_ns(vcpu_clock_);
+            return n ? n : vt.cpu_ns_at_end();
+        };
         auto follow = [&] {
             int p = ctl_.phase.load(std::memory_order_relaxed);
             if (p == seen_phase) return;
-            if (seen_phase == int(Phase::warmup)) vcpu_at_window = clock_ns(vcpu_clock_);
-            if (p == int(Phase::after)) vcpu_cpu_ns_ = clock_ns(vcpu_clock_) - vcpu_at_window;
+            if (seen_phase == int(Phase::warmup)) vcpu_at_window = vcpu_now();
+            if (p == int(Phase::after)) {
+                const std::uint64_t end = vcpu_now();
+                vcpu_cpu_ns_ = end > vcpu_at_window ? end - vcpu_at_window : 0;
+            }
             seen_phase = p;
         };
         while (ctl_.finished.load() < 2) {
@@ -386,7 +394,6 @@ private:
     }
 
     RunConfig cfg_;
-    GuestOptions g_;
     double hz_;
     Ring ring_;
     BufferPool pool_;

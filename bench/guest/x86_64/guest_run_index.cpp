@@ -3,7 +3,7 @@
 #include "ringsim/layouts/index_ring.hpp"
 
 namespace ringlab::guest::x86 {
-GuestRunResult run_guest_index(const RunConfig& cfg, const GuestOptions& g, double hz) {
-    return run_guest_layout<ringsim::IndexRing>(cfg, g, hz);
+GuestRunResult run_guest_index(const RunConfig& cfg, double hz) {
+    return run_guest_layout<ringsim::IndexRing>(cfg, hz);
 }
 }  // namespace ringlab::guest::x86

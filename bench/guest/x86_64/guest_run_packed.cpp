@@ -3,7 +3,7 @@
 #include "ringsim/layouts/packed.hpp"
 
 namespace ringlab::guest::x86 {
-GuestRunResult run_guest_packed(const RunConfig& cfg, const GuestOptions& g, double hz) {
-    return run_guest_layout<ringsim::PackedRing>(cfg, g, hz);
+GuestRunResult run_guest_packed(const RunConfig& cfg, double hz) {
+    return run_guest_layout<ringsim::PackedRing>(cfg, hz);
 }
 }  // namespace ringlab::guest::x86

@@ -3,7 +3,7 @@
 #include "ringsim/layouts/split.hpp"
 
 namespace ringlab::guest::x86 {
-GuestRunResult run_guest_split(const RunConfig& cfg, const GuestOptions& g, double hz) {
-    return run_guest_layout<ringsim::SplitRing>(cfg, g, hz);
+GuestRunResult run_guest_split(const RunConfig& cfg, double hz) {
+    return run_guest_layout<ringsim::SplitRing>(cfg, hz);
 }
 }  // namespace ringlab::guest::x86

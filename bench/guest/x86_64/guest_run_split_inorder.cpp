@@ -3,7 +3,7 @@
 #include "ringsim/layouts/split_inorder.hpp"
 
 namespace ringlab::guest::x86 {
-GuestRunResult run_guest_split_inorder(const RunConfig& cfg, const GuestOptions& g, double hz) {
-    return run_guest_layout<ringsim::SplitInOrderRing>(cfg, g, hz);
+GuestRunResult run_guest_split_inorder(const RunConfig& cfg, double hz) {
+    return run_guest_layout<ringsim::SplitInOrderRing>(cfg, hz);
 }
 }  // namespace ringlab::guest::x86

@@ -112,6 +112,7 @@ void VcpuThread::join() {
 
 void VcpuThread::finish(GuestEnd e, std::string s) {
     sentence_ = std::move(s);
+    cpu_ns_at_end_.store(thread_cpu_ns(), std::memory_order_relaxed);  // on the vCPU thread: its own clock
     end_.store(e, std::memory_order_release);
 }
 

@@ -50,6 +50,8 @@ public:
     const ExitCounts& exits() const { return exits_; }
     const std::string& pin_error() const { return pin_error_; }
     pthread_t native_handle() { return thread_.native_handle(); }
+    // The vCPU thread's CPU time when the guest ended (its clock is gone once it exits).
+    std::uint64_t cpu_ns_at_end() const { return cpu_ns_at_end_.load(std::memory_order_relaxed); }
 
 private:
     void loop(int cpu);
@@ -60,6 +62,7 @@ private:
     Handler handler_;
     std::atomic<GuestEnd> end_{GuestEnd::running};
     std::atomic<bool> stop_requested_{false};
+    std::atomic<std::uint64_t> cpu_ns_at_end_{0};
     std::string sentence_, stop_why_, pin_error_;
     std::uint64_t ret_ = 0;
     ExitCounts exits_;
