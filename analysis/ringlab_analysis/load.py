@@ -43,18 +43,79 @@ def config_key_of(run_name: str) -> str:
     return "/".join(parts)
 
 
-def axes_of(key: str) -> dict:
-    """`ring/layout:split/batch:8` -> {'layout': 'split', 'batch': '8'} (names win over config)."""
-    out = {}
-    for part in key.split("/"):
-        if ":" in part:
-            k, v = part.split(":", 1)
-            out[k] = norm_value(v)
-    return out
+# ---------------------------------------------------------------------------
+# The vocabulary: what the fields of entry.ringlab.config are (their defaults, values and
+# which are sweep axes).  ringlab writes it into context.ringlab.vocabulary from its one
+# table (bench/config/axes.cpp).  Results written before that (schema v1 files such as the
+# committed baseline) lack it: FALLBACK_VOCABULARY, the fields as ringlab 0.1 wrote them,
+# stands in for those files and is used nowhere else.  A field missing from an entry's
+# config (v1 files predate sg, indirect, completion) takes its vocabulary default.
+# ---------------------------------------------------------------------------
+def _f(name, default, values=(), axis=True):
+    return {"name": name, "default": default, "values": list(values), "axis": name if axis else None}
 
 
-# The name segment for each entry.ringlab.config field, when it differs.
-_CONFIG_TO_AXIS = {"ring_size": "ring", "kick_cost_ns": "kick_ns"}
+FALLBACK_VOCABULARY = {"version": 0, "fields": [
+    _f("layout", "split", ["split", "split-inorder", "packed", "index", "packed-inorder"]),
+    _f("barrier", "smp", ["compiler", "smp", "virt", "dma", "mandatory", "acqrel", "acqrel-seqcst", "branch", "ops"]),
+    _f("notify", "poll", ["poll", "flags", "event-idx"]),
+    _f("batch", "1"), _f("ring_size", "256"),
+    _f("placement", "auto", ["auto", "all", "smt", "same-l2", "same-l3", "cross-l3", "cross-socket", "cross-numa"]),
+    _f("wait", "spin", ["spin", "sleep", "hybrid"]), _f("outstanding", "0"), _f("kick_cost_ns", "0"),
+    _f("submitters", "1"), _f("kick_mode", "under-lock", ["under-lock", "unlocked"]),
+    _f("device_access", "relaxed", ["relaxed", "barrier"]), _f("payload_bytes", "64"), _f("cache_line", "64"),
+    _f("runtime_barrier", "smp", ["smp", "mandatory"]), _f("sg", "1"), _f("indirect", "off", ["off", "on", "auto"]),
+    _f("completion", "in-order", ["in-order", "reverse", "random"]),
+    _f("guest", "thread", ["thread", "kvm"]), _f("kick", "ioeventfd", ["ioeventfd", "exit"]),
+    _f("call", "poll", ["poll", "irqfd"]), _f("doorbell", "pio", ["pio", "mmio"]),
+    _f("verify", "full", ["full", "ring"], axis=False), _f("inject", "", axis=False),
+]}
+
+
+class Vocabulary:
+    """The configuration fields of one run (from its context, or the fallback)."""
+
+    def __init__(self, doc: dict | None):
+        ok = isinstance(doc, dict) and isinstance(doc.get("fields"), list) and all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) for f in doc["fields"])
+        self.doc = doc if ok else FALLBACK_VOCABULARY
+        self.from_results = ok
+        self._by_name = {f["name"]: f for f in self.doc["fields"]}
+
+    def axes(self) -> list:
+        """The sweep's axes (field names), in the order benchmark names carry them."""
+        return [f["name"] for f in self.doc["fields"] if f.get("axis")]
+
+    def fields(self) -> list:
+        return [f["name"] for f in self.doc["fields"] if f.get("in_config", True)]
+
+    def default(self, name: str):
+        f = self._by_name.get(name)
+        return None if f is None else norm_value(f.get("default"))
+
+    def values(self, name: str) -> list:
+        f = self._by_name.get(name) or {}
+        return list(f.get("values") or [])
+
+    def order(self, name: str, values) -> list:
+        """Distinct values in the vocabulary's order (unknown ones after, naturally sorted)."""
+        pref = self.values(name)
+        return sorted(set(values), key=lambda v: (pref.index(v) if v in pref else len(pref), _natkey(v)))
+
+
+def _natkey(v):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(v))]
+
+
+FALLBACK = Vocabulary(None)
+
+
+def vocabulary_of(entries) -> Vocabulary:
+    """The vocabulary of the first entry's run that has one written, else the fallback."""
+    for e in entries:
+        if e.run is not None and e.run.vocabulary.from_results:
+            return e.run.vocabulary
+    return FALLBACK
 
 
 def _number(v):
@@ -68,8 +129,7 @@ def _number(v):
 @dataclass
 class Entry:
     """One repetition of one configuration."""
-    key: str                      # configuration (benchmark name without GB suffixes)
-    axes: dict                    # axis -> normalised value string
+    key: str                      # configuration (benchmark name without GB suffixes): an identity only
     repetition: int
     ns_per_buffer: float | None
     counters: dict                # counter name -> float | None
@@ -83,17 +143,31 @@ class Entry:
             return self.ns_per_buffer
         return self.counters.get(metric)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.run.vocabulary if self.run is not None else FALLBACK
+
     def axis(self, name: str, default: str | None = None) -> str | None:
-        """An axis value from the name, else from entry.ringlab.config, else the default."""
-        if name in self.axes:
-            return self.axes[name]
-        cfg = self.ringlab.get("config") or {}
-        for ck, ak in _CONFIG_TO_AXIS.items():
-            if ak == name and ck in cfg:
-                return norm_value(cfg[ck])
-        if name in cfg and cfg[name] is not None:
+        """A field of the configuration (entry.ringlab.config, field names as in the
+        vocabulary), else its vocabulary default, else `default`."""
+        cfg = self.ringlab.get("config") if isinstance(self.ringlab.get("config"), dict) else {}
+        if cfg.get(name) is not None:
             return norm_value(cfg[name])
-        return default
+        d = self.vocabulary.default(name)
+        return d if d is not None else default
+
+    def at_default(self, name: str) -> bool:
+        """Whether a field has its default value.  outstanding 0 means "the ring size", and
+        results record the resolved value, so outstanding == ring_size is the default too."""
+        v = self.axis(name)
+        if name == "outstanding" and v == self.axis("ring_size"):
+            return True
+        return v == self.vocabulary.default(name)
+
+    @property
+    def axes(self) -> dict:
+        """{field: value} over the sweep's axes."""
+        return {a: self.axis(a) for a in self.vocabulary.axes()}
 
     @property
     def errors(self) -> dict:
@@ -140,6 +214,13 @@ class Run:
     @property
     def env(self) -> dict:
         return self.rl.get("environment") or {}
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """context.ringlab.vocabulary, or the fallback for files written before it."""
+        if getattr(self, "_vocabulary", None) is None:
+            self._vocabulary = Vocabulary(self.rl.get("vocabulary"))
+        return self._vocabulary
 
     @property
     def emulated(self) -> bool:
@@ -252,7 +333,7 @@ def _entry_from_json(b: dict) -> Entry | None:
         rep = 0
     if corrupt:   # left out of every statistic; still counted, as a correctness failure
         ns, counters = None, {}
-    return Entry(key=key, axes=axes_of(key), repetition=int(rep or 0),
+    return Entry(key=key, repetition=int(rep or 0),
                  ns_per_buffer=ns, counters=counters, ringlab=rl, corrupt=corrupt, error=error)
 
 

@@ -17,18 +17,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .load import median_of  # noqa: E402
+from .load import median_of, vocabulary_of  # noqa: E402
 from .outfiles import save_figure  # noqa: E402
 
 DPI = 90
-LAYOUT_ORDER = ["split", "split-inorder", "packed", "packed-inorder", "index"]
-BARRIER_ORDER = ["compiler", "smp", "virt", "dma", "mandatory", "acqrel", "acqrel-seqcst", "branch", "ops"]
 MAX_SERIES = 12
 
 
-def _order(values, preferred):
-    vs = sorted(set(values), key=lambda v: (preferred.index(v) if v in preferred else len(preferred), _natkey(v)))
-    return vs
+def _order(entries, field):
+    """The values of a configuration field among entries, in the vocabulary's order."""
+    return vocabulary_of(entries).order(field, [e.axis(field, "?") for e in entries])
 
 
 def _natkey(v):
@@ -55,17 +53,18 @@ def _text_colour(rgba):
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "white"
 
 
-STANDARD_AXES = {"layout", "barrier", "notify", "batch", "ring", "placement"}
+# The fields a heatmap or a batch curve spreads out; every other axis stays at its default.
+STANDARD_AXES = {"layout", "barrier", "notify", "batch", "ring_size", "placement"}
 
 
 def _plain(entries):
     """Entries at the default of every extra axis (kick_mode, device_access, ...) and the most
     common ring size, so a heatmap cell or a line never mixes configurations."""
-    es = [e for e in entries if set(e.axes) <= STANDARD_AXES]
+    es = [e for e in entries if all(e.at_default(a) for a in e.vocabulary.axes() if a not in STANDARD_AXES)]
     es = es or list(entries)
-    rings = [e.axis("ring", "?") for e in es]
+    rings = [e.axis("ring_size", "?") for e in es]
     common = max(set(rings), key=rings.count) if rings else None
-    return [e for e in es if e.axis("ring", "?") == common]
+    return [e for e in es if e.axis("ring_size", "?") == common]
 
 
 def _by(entries, *axes):
@@ -100,8 +99,8 @@ def heatmaps(groups, outdir):
             vals = [v for v in vals if v is not None]
             shared[metric] = (min(vals), max(vals)) if vals else (None, None)
         for col, (lbl, es) in enumerate(sub):
-            layouts = _order([e.axis("layout", "?") for e in es], LAYOUT_ORDER)
-            barriers = _order([e.axis("barrier", "?") for e in es], BARRIER_ORDER)
+            layouts = _order(es, "layout")
+            barriers = _order(es, "barrier")
             cells = _by(es, "barrier", "layout")
             for row, (metric, title, cmap) in enumerate(metrics):
                 ax = axs[row][col]
@@ -145,7 +144,7 @@ def cost_vs_batch(groups, outdir):
             barriers = {e.axis("barrier", "?") for e in es}
             bar = "smp" if "smp" in barriers else (sorted(barriers)[0] if barriers else "?")
             es = [e for e in es if e.axis("barrier", "?") == bar]
-            layouts = _order([e.axis("layout", "?") for e in es], LAYOUT_ORDER)
+            layouts = _order(es, "layout")
             for (lay,), les in sorted(_by(es, "layout").items(), key=lambda kv: layouts.index(kv[0][0])):
                 pts = []
                 for (b,), bes in _by(les, "batch").items():

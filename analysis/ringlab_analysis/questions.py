@@ -20,7 +20,6 @@ MICRO_HINT = ("`ringlab-micro --benchmark_repetitions=10 --benchmark_out=RUN_DIR
               "--benchmark_out_format=json` (primitive microbenchmarks; the report reads micro.json in a run dir)")
 SITE_ALIASES = {"publish": "publish", "consume": "consume", "notify-check": "notify-check",
                 "notify_check": "notify-check", "notifycheck": "notify-check", "notify": "notify-check"}
-POLICIES = set(plots.BARRIER_ORDER)
 
 
 @dataclass
@@ -112,8 +111,21 @@ def _axis_value(e, axis, default):
     """The compared value; run-time-selected barriers are named with their run-time choice."""
     v = e.axis(axis, default)
     if axis == "barrier" and v in RUNTIME_SELECTED:
-        v = f"{v}:{e.axis('runtime', 'smp')}"
+        v = f"{v}:{e.axis('runtime_barrier', 'smp')}"
     return v
+
+
+def _rest_of(e, axis):
+    """The configuration but `axis` (and the run-time barrier choice, part of its value), from
+    entry.ringlab.config: the spread-out fields always, the others where not at their default,
+    so that two configurations differing in any field never share it."""
+    parts = []
+    for k in e.vocabulary.axes():
+        if k in (axis, "runtime_barrier"):
+            continue
+        if k in plots.STANDARD_AXES or not e.at_default(k):
+            parts.append(f"{k}:{e.axis(k)}")
+    return "/".join(parts)
 
 
 def matched_pairs(entries, axis, num, den, default, metric):
@@ -123,7 +135,7 @@ def matched_pairs(entries, axis, num, den, default, metric):
         v = e.value(metric)
         if v is None:
             continue
-        rest = "/".join(f"{k}:{x}" for k, x in sorted(e.axes.items()) if k not in (axis, "runtime"))
+        rest = _rest_of(e, axis)
         cells.setdefault(rest, {}).setdefault(_axis_value(e, axis, default), []).append(v)
     return [(rest, c[den], c[num]) for rest, c in sorted(cells.items()) if den in c and num in c]
 
@@ -157,7 +169,7 @@ def _pairs_section(q, group, entries, num, den, metric, outdir):
     return blocks, line
 
 
-def _micro_name(name):
+def _micro_name(name, policies):
     """(policy label, site kind) of a microbenchmark name such as `site/branch:smp/publish`.
 
     Path segments first (ringlab-micro's naming: the policy, with the run-time choice for
@@ -167,13 +179,13 @@ def _micro_name(name):
     pol = None
     for s in segs:
         head, _, tail = s.partition(":")
-        if head in POLICIES:
+        if head in policies:
             pol = head if head not in RUNTIME_SELECTED else f"{head}:{tail or 'smp'}"
             break
     if pol is None or site is None:
         toks = re.split(r"[/:<>,()\s=.]+", name)
         toks += [t for tok in toks for t in tok.split("_")]
-        pol = pol or next((t for t in toks if t in POLICIES), None)
+        pol = pol or next((t for t in toks if t in policies), None)
         if pol in RUNTIME_SELECTED:
             pol += ":smp"
         site = site or next((SITE_ALIASES[t] for t in toks if t in SITE_ALIASES), None)
@@ -185,10 +197,11 @@ def _micro_values(runs):
     exact naming of the microbenchmarks does not matter as long as it names both."""
     out = {}
     for r in runs:
+        policies = set(r.vocabulary.values("barrier"))   # the barrier policies, from the results
         for b in r.micro:
             if b.get("run_type", "iteration") != "iteration" or not isinstance(b.get("real_time"), (int, float)):
                 continue
-            pol, site = _micro_name(str(b.get("run_name") or b.get("name", "")).lower())
+            pol, site = _micro_name(str(b.get("run_name") or b.get("name", "")).lower(), policies)
             if pol and site:
                 unit = TIME_UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
                 out.setdefault((r.arch, pol, site), []).append(b["real_time"] * unit)

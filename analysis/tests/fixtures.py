@@ -118,7 +118,12 @@ def entry(cfg, rep, reps, ns, errors=None, lost_notifications=0, with_latency=Tr
                    "outstanding": int(cfg["ring"]), "kick_cost_ns": int(cfg.get("kick_ns", 0)),
                    "submitters": int(cfg.get("submitters", 1)), "kick_mode": cfg.get("kick_mode", "under-lock"),
                    "device_access": cfg.get("device_access", "relaxed"), "payload_bytes": 64,
-                   "cache_line": 64, "placement": cfg["placement"]},
+                   "cache_line": 64, "placement": cfg["placement"],
+                   # The rest of what ringlab writes (bench/config/axes.cpp): the analysis reads
+                   # configurations from here, not from the name.
+                   "runtime_barrier": cfg.get("runtime", "smp"), "sg": int(cfg.get("sg", 1)),
+                   "indirect": cfg.get("indirect", "off"), "completion": cfg.get("completion", "in-order"),
+                   "verify": "full", "inject": ""},
         "cpus": [0, 1], "relation": "same-l3", "valid": verify == 0 and lost_notifications == 0,
         "errors": errors, "window": {"buffers": 100000, "seconds": ns * 1e-4, "ticks": int(ns * 240)},
         "pmu": {"driver": [], "device": []},

@@ -8,11 +8,33 @@
 
 namespace ringlab::cli {
 
-Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first) {
+namespace {
+
+// Every command's: appended to its own options where it does not declare them.
+std::vector<OptionSpec> with_common(const std::vector<OptionSpec>& specs) {
+    std::vector<OptionSpec> all = specs;
+    auto has = [&](const char* n) {
+        for (const auto& s : specs)
+            if (s.name == n) return true;
+        return false;
+    };
+    if (!has("help")) all.push_back({"help", false, "       this text (also -h)"});
+    if (!has("version")) all.push_back({"version", false, "       ringlab's version, git revision and compiler"});
+    return all;
+}
+
+}  // namespace
+
+Args::Args(const std::vector<OptionSpec>& declared, int argc, char** argv, int first,
+           const std::string& passthrough_prefix) {
+    const std::vector<OptionSpec> specs = with_common(declared);
     for (int i = first; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "-h" && std::any_of(specs.begin(), specs.end(), [](const OptionSpec& s) { return s.name == "help"; }))
-            a = "--help";
+        if (a == "-h") a = "--help";
+        if (!passthrough_prefix.empty() && a.rfind(passthrough_prefix, 0) == 0) {
+            passthrough_.push_back(a);
+            continue;
+        }
         if (a.rfind("--", 0) != 0) {
             positional_.push_back(a);
             continue;
@@ -28,7 +50,8 @@ Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int firs
         if (it == specs.end()) {
             std::string valid;
             for (const auto& s : specs) valid += (valid.empty() ? "--" : ", --") + s.name;
-            throw UsageError("unknown option --" + name + " (valid: " + valid + ")");
+            if (!passthrough_prefix.empty()) valid += ", " + passthrough_prefix + "*";
+            throw UsageError("unknown option --" + name + " (valid options: " + valid + ")");
         }
         if (it->takes_value && !inline_value) {
             if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
@@ -38,6 +61,10 @@ Args::Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int firs
         }
         values_[name] = value;
     }
+    // --help wins over --version; a command that declares "version" itself answers it.
+    if (values_.count("version") && !values_.count("help") &&
+        std::none_of(declared.begin(), declared.end(), [](const OptionSpec& s) { return s.name == "version"; }))
+        throw VersionRequest{};
 }
 
 void Args::expect_no_positional() const {
@@ -89,9 +116,9 @@ std::string Args::choice_or(const std::string& name, const std::string& def, con
     throw UsageError("--" + name + " '" + *v + "' is not valid (valid: " + list + ")");
 }
 
-std::string Args::usage(const std::vector<OptionSpec>& specs) {
+std::string Args::usage(const std::vector<OptionSpec>& declared) {
     std::ostringstream o;
-    for (const auto& s : specs) {
+    for (const auto& s : with_common(declared)) {
         std::string left = "  --" + s.name;
         o << left;
         for (std::size_t i = left.size(); i < 24; ++i) o << ' ';

@@ -1,6 +1,8 @@
-// args.hpp: a small command-line parser.  Each command declares its options;
-// anything else is an error that lists the valid ones.  Errors are UsageError,
-// which the CLI turns into a message and exit code 2.
+// args.hpp: ringlab's one command-line parser, used by every command (the sweep too).
+// Each command declares its options; anything else is an error that lists the valid
+// ones.  Errors are UsageError, which the CLI turns into a message and exit code 2.
+// Every command also takes -h/--help (the command prints its usage) and --version
+// (VersionRequest, which main answers), whether or not it declares them.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,8 @@ namespace ringlab::cli {
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+// --version was given: main prints the version and exits 0.
+struct VersionRequest {};
 
 struct OptionSpec {
     std::string name;  // without the leading dashes
@@ -24,9 +28,11 @@ struct OptionSpec {
 
 class Args {
 public:
-    // argv[first] is the first option; --name value, --name=value and --flag are accepted,
-    // and -h means --help wherever the command declares a "help" option.
-    Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first);
+    // argv[first] is the first option; --name value, --name=value and --flag are accepted.
+    // Arguments starting with passthrough_prefix (e.g. "--benchmark_") are kept, unparsed,
+    // for another parser (Google Benchmark's).
+    Args(const std::vector<OptionSpec>& specs, int argc, char** argv, int first,
+         const std::string& passthrough_prefix = "");
 
     bool has(const std::string& name) const { return values_.count(name) != 0; }
     std::optional<std::string> str(const std::string& name) const;
@@ -37,14 +43,16 @@ public:
     // One of the listed words.
     std::string choice_or(const std::string& name, const std::string& def, const std::vector<std::string>& valid) const;
     const std::vector<std::string>& positional() const { return positional_; }
+    const std::vector<std::string>& passthrough() const { return passthrough_; }
     // UsageError naming the first stray word, for commands that take no positional arguments.
     void expect_no_positional() const;
 
+    // The options' lines, --help and --version included.
     static std::string usage(const std::vector<OptionSpec>& specs);
 
 private:
     std::map<std::string, std::string> values_;
-    std::vector<std::string> positional_;
+    std::vector<std::string> positional_, passthrough_;
 };
 
 }  // namespace ringlab::cli

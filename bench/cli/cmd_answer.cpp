@@ -169,8 +169,11 @@ int cmd_answer(int argc, char** argv) {
         RunConfig probe;
         probe.driver_cpu = o.cpu_a;
         probe.device_cpu = o.cpu_b;
-        if (auto err = validate(probe); !err.empty()) throw UsageError("--cpus " + std::to_string(o.cpu_a) + "," +
-                                                                       std::to_string(o.cpu_b) + ": " + err);
+        try {
+            check_run_config(probe);  // the table's words, in flag spellings, as `ringlab run` gives them
+        } catch (const UsageError& e) {
+            throw UsageError("--cpus " + std::to_string(o.cpu_a) + "," + std::to_string(o.cpu_b) + ": " + e.what());
+        }
     }
 
     auto out_dir = a.str("out");

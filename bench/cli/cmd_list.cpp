@@ -1,4 +1,4 @@
-// `ringlab list`: every axis and its values, which combinations are refused,
+// `ringlab list`: every axis and its values (the configuration table), which combinations are refused,
 // and the instruction each barrier policy emits at each site on each
 // architecture (the table a test proves against the disassembly).
 #include <cstdio>
@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "config/axes.hpp"
 #include "ringsim/barrier_table.hpp"
 #include "ringsim/barriers.hpp"
 
@@ -28,30 +29,30 @@ int cmd_list(int argc, char** argv) {
         for (auto x : ringsim::kArchs)
             if (ringsim::to_string(x) == v) only = x;
     }
-    std::string barriers;
-    for (auto n : ringsim::kBarrierNames) barriers += (barriers.empty() ? "" : ", ") + std::string(n);
+    // The configuration table (config/axes.hpp): every field, its flag and spec key, its values.
+    std::printf("Axes and settings (ringlab run flags; sweep spec keys in brackets)\n");
+    for (const auto& f : config::fields()) {
+        std::string flag = f.flag.empty() ? "" : "--" + f.flag;
+        for (const auto& s : f.switches) flag += (flag.empty() ? "--" : " | --") + s.flag;
+        if (flag.empty() && !f.is_axis()) continue;  // set by other commands only (answer --calibrate)
+        if (f.name == "placement") flag = "--cpus / sweep";
+        const std::string key = f.is_axis() ? "[" + f.name + "]" : "";
+        // The words first (bash completion reads them up to two spaces), then the range.
+        std::string values;
+        if (f.kind == config::Kind::toggle) values = "a switch: " + f.help;
+        else
+            for (const auto& w : f.words) values += (values.empty() ? "" : ", ") + w;
+        if (f.kind != config::Kind::word && f.kind != config::Kind::toggle)
+            values += values.empty() ? f.range : "  (" + f.range + ")";
+        std::printf("  %-34s %-17s %s\n", flag.c_str(), key.c_str(), values.c_str());
+    }
+    std::printf("\nRefused combinations (pruned by the sweep; `run` refuses them):\n");
+    for (const auto& r : config::rules())
+        std::printf("  %s%s\n", r.summary.c_str(), r.invalid ? "" : "  (pointless: pruned, allowed in run)");
     std::printf(
-        "Axes (ringlab run flags; sweep spec keys in brackets)\n"
-        "  --layout        [layout]         split, split-inorder, packed, index, packed-inorder\n"
-        "  --barrier       [barrier]        %s\n"
-        "  --runtime-barrier                smp, mandatory  (what branch and ops choose at run time)\n"
-        "  --notify        [notify]         poll, flags, event-idx  (index: poll, flags)\n"
-        "  --wait          [wait]           spin, sleep, hybrid  (sleep/hybrid need notify != poll)\n"
-        "  --batch         [batch]          1 .. ring size\n"
-        "  --ring-size     [ring_size]      2 .. 32768, powers of two\n"
-        "  --outstanding   [outstanding]    batch .. ring size (1 = round-trip latency)\n"
-        "  --kick-cost-ns  [kick_cost_ns]   0 .. 10000000\n"
-        "  --submitters    [submitters]     1 .. 64  (--kick-under-lock | --kick-unlocked need 2+)\n"
-        "  --device-access [device_access]  relaxed, barrier\n"
-        "  --payload       [payload_bytes]  0 .. 4096, multiple of 8\n"
-        "  --sg            [sg]             1 .. 16 descriptors per buffer (index: 1; direct: at most ring size)\n"
-        "  --indirect      [indirect]       off, on, auto, auto=K (K 0..16; index: off)\n"
-        "  --completion    [completion]     in-order, reverse, random, random:SEED (in-order layouts: in-order)\n"
-        "  --cpus / sweep [placement]       A,B  |  all, smt, same-l2, same-l3, cross-l3, cross-socket\n\n"
-        "Barrier site kinds: publish (store->store), consume (load->load), notify-check (store->load).\n"
+        "\nBarrier site kinds: publish (store->store), consume (load->load), notify-check (store->load).\n"
         "UNSAFE marks a site whose instruction does not give that order on that architecture: a baseline\n"
-        "for measurement, which `ringlab stress` can show losing notifications or reading stale data.\n\n",
-        barriers.c_str());
+        "for measurement, which `ringlab stress` can show losing notifications or reading stale data.\n\n");
     std::printf("%s", ringsim::format_barrier_table(only).c_str());
     auto here = ringsim::current_arch();
     std::printf("\nThis binary: %s.  `ctest -R disasm` proves this table against objdump for all three.\n",

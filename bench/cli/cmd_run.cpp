@@ -30,7 +30,7 @@ static void warn_unsafe(const RunConfig& c) {
 // `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
 static int run_in_guest(RunConfig& cfg, const std::optional<std::string>& json_path,
                         const Args& a, int argc, char** argv) {
-    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    check_run_config(cfg);
     if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
     warn_unsafe(cfg);
@@ -51,7 +51,6 @@ int cmd_run(int argc, char** argv) {
     auto specs = run_option_specs();
     specs.push_back({"json", true, "FILE       write the result (results format, one entry) atomically"});
     add_pmu_option_specs(specs);
-    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -97,7 +96,6 @@ int cmd_stress(int argc, char** argv) {
     stress_defaults(specs);
     specs.push_back({"time", true, "S          how long to keep running (default 10, 0.1..86400)"});
     specs.push_back({"chunk", true, "N         buffers per engine run (default 20000)"});
-    add_guest_option_specs(specs);
     specs.push_back({"help", false, "           this text"});
     Args a(specs, argc, argv, 2);
     if (a.has("help")) {
@@ -119,7 +117,7 @@ int cmd_stress(int argc, char** argv) {
     cfg.warmup_buffers = a.has("warmup") ? cfg.warmup_buffers : 1;
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
-    if (auto err = validate(cfg); !err.empty()) throw UsageError(err);
+    check_run_config(cfg);
     guest_options_into(a, cfg);
     cfg.exitcost_iterations = 0;
     if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);

@@ -4,29 +4,11 @@
 
 namespace ringlab::cli {
 
-void add_guest_option_specs(std::vector<OptionSpec>& specs) {
-    specs.push_back({"guest", true, "G        thread (default) | kvm: the driver runs inside a KVM guest vCPU"});
-    specs.push_back({"kick", true, "K         --guest kvm: ioeventfd (default; the kernel signals the device) | exit (to user space)"});
-    specs.push_back({"call", true, "C         --guest kvm: poll (default) | irqfd (the guest halts, the call is an interrupt)"});
-    specs.push_back({"doorbell", true, "D     --guest kvm: pio (default) | mmio"});
-    specs.push_back({"guest-barriers", true, "B --guest kvm: smp (default) | up: the guest's smp_* are compiler barriers (a UP kernel, seed 004)"});
-    specs.push_back({"exitcost-iterations", true, "N  --guest kvm: samples of the same run's exit cost (default 200, 0 = skip)"});
-}
-
+// --guest, --kick, --call, --doorbell and --exitcost-iterations are rows of the
+// configuration table (config/axes.cpp): run_config_from() has parsed and checked them.
 void guest_options_into(const Args& a, RunConfig& cfg) {
-    const std::string g = a.choice_or("guest", "thread", {"thread", "kvm"});
-    if (g == "thread") {
-        for (const char* o : {"kick", "call", "doorbell", "guest-barriers", "exitcost-iterations"})
-            if (a.has(o)) throw UsageError(std::string("--") + o + " applies to --guest kvm only");
-        cfg.host = HostKind::thread;
-        return;
-    }
-    cfg.host = HostKind::kvm;
-    cfg.kick_path = a.choice_or("kick", "ioeventfd", {"ioeventfd", "exit"}) == "exit" ? KickPath::exit : KickPath::ioeventfd;
-    cfg.call_path = a.choice_or("call", "poll", {"poll", "irqfd"}) == "irqfd" ? CallPath::irqfd : CallPath::poll;
-    cfg.doorbell = a.choice_or("doorbell", "pio", {"pio", "mmio"}) == "mmio" ? Doorbell::mmio : Doorbell::pio;
-    cfg.exitcost_iterations = std::uint32_t(a.uint_or("exitcost-iterations", 200, 0, 100000));
-    cfg.guest_barriers = a.choice_or("guest-barriers", "smp", {"smp", "up"}) == "up" ? GuestBarriers::up : GuestBarriers::smp;
+    if (cfg.host == HostKind::thread && a.has("exitcost-iterations"))
+        throw UsageError("--exitcost-iterations applies to --guest kvm only");
 }
 
 nlohmann::json guest_facts_json(const guest::GuestFacts& f) {

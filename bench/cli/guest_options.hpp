@@ -12,9 +12,8 @@
 
 namespace ringlab::cli {
 
-void add_guest_option_specs(std::vector<OptionSpec>& specs);
-// Sets cfg's guest fields (host, kick_path, call_path, doorbell, exitcost_iterations)
-// from the flags; throws UsageError for a bad value or a guest flag without --guest kvm.
+// The guest fields are table rows (parsed by run_config_from); this adds the one condition
+// that is the command line's own: --exitcost-iterations without --guest kvm.
 void guest_options_into(const Args& a, RunConfig& cfg);
 nlohmann::json guest_facts_json(const guest::GuestFacts& f);
 void print_guest_summary(std::FILE* out, const guest::GuestRunResult& r);

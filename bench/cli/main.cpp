@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
@@ -30,6 +31,8 @@ void usage(std::FILE* out) {
                  RINGLAB_VERSION);
 }
 
+void print_version() { std::printf("ringlab %s (git %s, %s)\n", RINGLAB_VERSION, RINGLAB_GIT_REV, RINGLAB_COMPILER); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,16 +53,17 @@ int main(int argc, char** argv) {
 #if RINGLAB_HAVE_SWEEP
         if (cmd == "sweep") return ringlab::sweep_main(argc - 1, argv + 1);
 #endif
-        if ((cmd == "version" || cmd == "--version") && argc > 2) {
-            std::string w = argv[2];
-            if (w == "-h" || w == "--help") {
-                std::printf("usage: ringlab version\n\nPrints the version, the git revision and the compiler.\n");
+        if (cmd == "version" || cmd == "--version") {
+            const std::vector<ringlab::cli::OptionSpec> specs = {{"help", false, "       this text"}};
+            ringlab::cli::Args a(specs, argc, argv, 2);
+            if (a.has("help")) {
+                std::printf("usage: ringlab version\n\nPrints the version, the git revision and the compiler.\n\n%s",
+                            ringlab::cli::Args::usage(specs).c_str());
                 return 0;
             }
-            throw ringlab::cli::UsageError("unexpected argument '" + w + "' (version takes no arguments)");
-        }
-        if (cmd == "version" || cmd == "--version") {
-            std::printf("ringlab %s (git %s, %s)\n", RINGLAB_VERSION, RINGLAB_GIT_REV, RINGLAB_COMPILER);
+            if (!a.positional().empty())
+                throw ringlab::cli::UsageError("unexpected argument '" + a.positional()[0] + "' (version takes no arguments)");
+            print_version();
             return 0;
         }
         if ((cmd == "help" || cmd == "--help" || cmd == "-h") && argc > 2) {
@@ -85,6 +89,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ringlab: unknown command '%s'\n\n", cmd.c_str());
         usage(stderr);
         return 2;
+    } catch (const ringlab::cli::VersionRequest&) {  // COMMAND --version
+        print_version();
+        return 0;
     } catch (const ringlab::cli::UsageError& e) {
         std::fprintf(stderr, "ringlab %s: %s\n", cmd.c_str(), e.what());
         return 2;

@@ -1,4 +1,5 @@
 #include "cli/summary.hpp"
+#include "config/axes.hpp"
 
 #include <string>
 
@@ -46,12 +47,12 @@ static void print_injected(std::FILE* out, const RunResult& r) {
 void print_run_summary(std::FILE* out, const RunResult& r) {
     const RunConfig& c = r.config;
     std::fprintf(out, "ringlab run: layout=%s barrier=%s notify=%s wait=%s batch=%u ring=%u outstanding=%u payload=%uB\n",
-                 c.layout.c_str(), c.barrier.c_str(), results::notify_name(c.notify), results::wait_name(c.wait), c.batch,
+                 c.layout.c_str(), c.barrier.c_str(), config::notify_name(c.notify), config::wait_name(c.wait), c.batch,
                  c.ring_size, c.outstanding, c.payload_bytes);
     if (c.submitters > 1 || c.kick_cost_ns || c.device_access == DeviceAccess::barrier)
         std::fprintf(out, "  submitters=%u kick=%s kick-cost=%llu ns device-access=%s\n", c.submitters,
-                     results::kick_mode_name(c.kick_mode), (unsigned long long)c.kick_cost_ns,
-                     results::device_access_name(c.device_access));
+                     config::kick_mode_name(c.kick_mode), (unsigned long long)c.kick_cost_ns,
+                     config::device_access_name(c.device_access));
     if (uses_chain_path(c))
         std::fprintf(out, "  buffers: sg=%u indirect=%s (%s) completion=%s; indirect tables preallocated per id\n", c.sg,
                      indirect_name(c).c_str(), uses_indirect(c) ? "used" : "not used", completion_name(c).c_str());

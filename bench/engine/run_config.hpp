@@ -107,44 +107,6 @@ inline std::string indirect_name(const RunConfig& c) {
     if (c.indirect == IndirectMode::on) return "on";
     return c.indirect_above == 1 ? "auto" : "auto=" + std::to_string(c.indirect_above);
 }
-// Parse the spellings above into c: "" if valid, else one sentence naming the valid forms
-// (the CLI and the sweep's axis values share these).
-inline std::string set_indirect(RunConfig& c, const std::string& v) {
-    const std::string bad = "--indirect '" + v + "' is not valid (valid: off, on, auto, auto=K with K from 0 to 16)";
-    if (v == "off") c.indirect = IndirectMode::off;
-    else if (v == "on") c.indirect = IndirectMode::on;
-    else if (v == "auto") { c.indirect = IndirectMode::automatic; c.indirect_above = 1; }
-    else if (v.rfind("auto=", 0) == 0) {
-        const std::string k = v.substr(5);
-        if (k.empty() || k.size() > 2 || k.find_first_not_of("0123456789") != std::string::npos) return bad;
-        const unsigned long n = std::stoul(k);
-        if (n > 16) return bad;
-        c.indirect = IndirectMode::automatic;
-        c.indirect_above = std::uint32_t(n);
-    } else {
-        return bad;
-    }
-    return {};
-}
-inline std::string set_completion(RunConfig& c, const std::string& v) {
-    const std::string bad =
-        "--completion '" + v + "' is not valid (valid: in-order, reverse, random, random:SEED with SEED from 1 to 2^63)";
-    if (v == "in-order") c.completion = Completion::in_order;
-    else if (v == "reverse") c.completion = Completion::reverse;
-    else if (v == "random") { c.completion = Completion::random; c.completion_seed = 1; }
-    else if (v.rfind("random:", 0) == 0) {
-        const std::string k = v.substr(7);
-        if (k.empty() || k.size() > 19 || k.find_first_not_of("0123456789") != std::string::npos) return bad;
-        const unsigned long long n = std::stoull(k);
-        if (n < 1 || n > (1ull << 63)) return bad;
-        c.completion = Completion::random;
-        c.completion_seed = n;
-    } else {
-        return bad;
-    }
-    return {};
-}
-
 inline std::string completion_name(const RunConfig& c) {
     if (c.completion == Completion::in_order) return "in-order";
     if (c.completion == Completion::reverse) return "reverse";

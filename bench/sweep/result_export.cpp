@@ -1,6 +1,7 @@
 // result_export.cpp: RunResult -> SCHEMA.md counters and entry.ringlab; atomic writes.
 #include "sweep/result_export.hpp"
 #include "sweep/output_path.hpp"
+#include "config/axes.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -184,42 +185,9 @@ std::string inject_spec(const RunConfig& c) {
     return s;
 }
 
-nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement) {
-    nlohmann::json j = {{"layout", c.layout},
-            {"barrier", c.barrier},
-            {"runtime_barrier", c.runtime_barrier},
-            {"notify", notify_name(c.notify)},
-            {"wait", wait_name(c.wait)},
-            {"batch", c.batch},
-            {"ring_size", c.ring_size},
-            {"outstanding", c.outstanding},
-            {"kick_cost_ns", c.kick_cost_ns},
-            {"submitters", c.submitters},
-            {"kick_mode", kick_mode_name(c.kick_mode)},
-            {"device_access", device_access_name(c.device_access)},
-            {"payload_bytes", c.payload_bytes},
-            {"cache_line", c.cache_line},
-            {"verify", c.verify == VerifyMode::full ? "full" : "ring"},
-            {"inject", inject_spec(c)},
-            {"sg", c.sg},
-            {"indirect", indirect_name(c)},
-            {"completion", completion_name(c)},
-            {"placement", placement}};
-    // The VM boundary: `guest` always, the guest's own fields for a guest run only.
-    j["guest"] = host_name(c.host);
-    if (c.host == HostKind::kvm) {
-        j["kick"] = kick_path_name(c.kick_path);
-        j["call"] = call_path_name(c.call_path);
-        j["doorbell"] = doorbell_name(c.doorbell);
-        j["guest_barriers"] = guest_barriers_name(c.guest_barriers);
-        j["vcpus"] = c.vcpus;
-    }
-    return j;
-}
-
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
     nlohmann::json e;
-    e["config"] = run_config_to_json(r.config, x.placement);
+    e["config"] = config::to_json(r.config, x.placement);
     if (r.config.host == HostKind::kvm) e["host"] = "kvm";
     e["cpus"] = {r.config.driver_cpu, r.config.device_cpu};
     if (!x.relation.empty()) e["relation"] = x.relation;

@@ -80,8 +80,7 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
 // Nulls used for export_counters so the reasons of the flat counters are in it too).
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls);
 
-// The configuration part of entry.ringlab.
-nlohmann::json run_config_to_json(const RunConfig& c, const std::string& placement);
+// The configuration part of entry.ringlab is config::to_json (config/axes.hpp).
 // --inject as given ("drop-kick=0.01,drop-call=0.5"), "" when nothing is injected.
 std::string inject_spec(const RunConfig& c);
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "config/axes.hpp"
 #include "env/environment.hpp"
 #include "topo/topology.hpp"
 
@@ -122,6 +123,9 @@ nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::jso
     rl["started_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     set_environment(rl, measured_cpus, extra_warnings, timer_from);
     rl["pmu"] = std::move(pmu_probe);
+    // The configuration space these results speak (fields, values, defaults, rules), so
+    // that a reader needs no list of its own (analysis/ringlab_analysis/load.py).
+    rl["vocabulary"] = config::vocabulary_json();
     if (const auto* t = machine_topology()) rl["topology"] = topo::to_json(*t);
     return c;
 }
@@ -145,38 +149,17 @@ void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_c
 
 SweepConfig config_of(const RunConfig& c, const std::string& placement) {
     SweepConfig s;
-    s.axes = {{"layout", c.layout},
-              {"barrier", c.barrier},
-              {"runtime_barrier", c.runtime_barrier},
-              {"notify", results::notify_name(c.notify)},
-              {"wait", results::wait_name(c.wait)},
-              {"batch", std::to_string(c.batch)},
-              {"ring_size", std::to_string(c.ring_size)},
-              {"outstanding", std::to_string(c.outstanding)},
-              {"kick_cost_ns", std::to_string(c.kick_cost_ns)},
-              {"submitters", std::to_string(c.submitters)},
-              {"kick_mode", results::kick_mode_name(c.kick_mode)},
-              {"device_access", results::device_access_name(c.device_access)},
-              {"payload_bytes", std::to_string(c.payload_bytes)},
-              {"cache_line", std::to_string(c.cache_line)},
-              {"sg", std::to_string(c.sg)},
-              {"indirect", indirect_name(c)},
-              {"completion", completion_name(c)},
-              {"placement", placement}};
-    s.axes["guest"] = host_name(c.host);  // the VM boundary's axes
-    s.axes["kick"] = kick_path_name(c.kick_path);
-    s.axes["call"] = call_path_name(c.call_path);
-    s.axes["doorbell"] = doorbell_name(c.doorbell);
-    s.axes["guest_barriers"] = guest_barriers_name(c.guest_barriers);
+    s.run = c;
+    s.placement = placement;
     return s;
 }
 
 nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x) {
     results::Nulls nulls;
     auto counters = results::export_counters(r, x, nulls);
-    std::string name = config_of(r.config, x.placement).benchmark_name();
+    std::string name = config::benchmark_name(r.config, x.placement);
     // An injected run must never look like a clean one, down to its name.
-    if (const std::string inj = results::inject_spec(r.config); !inj.empty()) name += "/inject:" + inj;
+    if (const std::string inj = config::inject_text(r.config); !inj.empty()) name += "/inject:" + inj;
     nlohmann::json e = {{"name", name},          {"family_index", 0},      {"per_family_instance_index", 0},
                         {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
                         {"repetition_index", 0}, {"threads", 1},           {"iterations", r.buffers}};

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/args.hpp"
+#include "config/axes.hpp"
 #include "sweep/output_path.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -32,8 +34,7 @@ const char kUsage[] =
     "  --preset NAME      a spec shipped with ringlab: %s\n"
     "  --spec FILE        a sweep spec (JSON; see bench/presets/*.json)\n"
     "  --out DIR          results directory (required unless --dry-run)\n"
-    "  --placement P      run every configuration on this placement: auto, all, smt, same-l2,\n"
-    "                     same-l3, cross-l3, cross-socket, cross-numa (overrides the spec)\n"
+    "  --placement P      run every configuration on this placement (overrides the spec): %s\n"
     "  --cpus A,B         driver on CPU A, device on CPU B, for every configuration\n"
     "  --events LIST      PMU events (libpfm4 names, comma-separated, alias=NAME allowed)\n"
     "  --dry-run          list configurations, benchmark names, pruned combinations and\n"
@@ -42,6 +43,8 @@ const char kUsage[] =
     "  --seed N           seed of the order shuffle (default: random, recorded)\n"
     "  --max-configurations N  refuse a spec whose product has more combinations than N\n"
     "                     (default 100000; 1..100000000), counted before it is expanded\n"
+    "  -h, --help         this text\n"
+    "  --version          ringlab's version, git revision and compiler\n"
     "  --benchmark_*      passed to Google Benchmark (filter, repetitions, min_time,\n"
     "                     enable_random_interleaving, out, ...)\n"
     "\n"
@@ -53,7 +56,19 @@ const char kUsage[] =
 void print_usage(FILE* f) {
     std::string names;
     for (const auto& n : sweep::preset_names()) names += (names.empty() ? "" : ", ") + n;
-    std::fprintf(f, kUsage, names.c_str());
+    std::string placements;
+    for (const auto& p : config::placement_values()) placements += (placements.empty() ? "" : ", ") + p;
+    std::fprintf(f, kUsage, names.c_str(), placements.c_str());
+}
+
+// The options, for the one parser (cli/args.hpp); --benchmark_* pass through to GB.
+const std::vector<cli::OptionSpec>& option_specs() {
+    static const std::vector<cli::OptionSpec> specs = {
+        {"preset", true, "NAME"}, {"spec", true, "FILE"},  {"out", true, "DIR"},   {"placement", true, "P"},
+        {"cpus", true, "A,B"},    {"events", true, "LIST"}, {"dry-run", false, ""}, {"resume", false, ""},
+        {"seed", true, "N"},      {"max-configurations", true, "N"}, {"help", false, ""},
+    };
+    return specs;
 }
 
 struct Args {
@@ -63,40 +78,21 @@ struct Args {
 };
 
 Args parse_args(int argc, char** argv) {
+    const cli::Args p(option_specs(), argc, argv, 1, "--benchmark_");
+    if (!p.positional().empty())
+        throw SpecError("unexpected argument '" + p.positional().front() + "' (options start with --; see --help)");
     Args a;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg.rfind("--benchmark_", 0) == 0) {
-            a.gb_args.push_back(arg);
-            continue;
+    a.help = p.has("help");
+    a.dry_run = p.has("dry-run");
+    a.resume = p.has("resume");
+    a.gb_args = p.passthrough();
+    for (auto [name, dst] : {std::pair{"preset", &a.preset}, {"spec", &a.spec_file}, {"out", &a.out},
+                             {"placement", &a.placement}, {"events", &a.events}, {"cpus", &a.cpus}, {"seed", &a.seed},
+                             {"max-configurations", &a.max_configurations}}) {
+        if (auto v = p.str(name)) {
+            if (v->empty()) throw SpecError(std::string("option --") + name + " needs a non-empty value");
+            *dst = *v;
         }
-        if (arg == "--help" || arg == "-h") { a.help = true; continue; }
-        if (arg == "--dry-run") { a.dry_run = true; continue; }
-        if (arg == "--resume") { a.resume = true; continue; }
-        std::string key = arg, value;
-        bool has_value = false;
-        if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-            key = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-            has_value = true;
-        }
-        std::string* dst = key == "--preset" ? &a.preset
-                         : key == "--spec" ? &a.spec_file
-                         : key == "--out" ? &a.out
-                         : key == "--placement" ? &a.placement
-                         : key == "--events" ? &a.events
-                         : key == "--cpus" ? &a.cpus
-                         : key == "--seed" ? &a.seed
-                         : key == "--max-configurations" ? &a.max_configurations : nullptr;
-        if (!dst)
-            throw SpecError("unknown option '" + arg + "'; valid options: --preset, --spec, --out, --placement, "
-                            "--cpus, --events, --dry-run, --resume, --seed, --max-configurations, --benchmark_* (see --help)");
-        if (!has_value) {
-            if (i + 1 >= argc) throw SpecError("option " + key + " needs a value");
-            value = argv[++i];
-        }
-        if (value.empty()) throw SpecError("option " + key + " needs a non-empty value");
-        *dst = value;
     }
     return a;
 }
@@ -111,21 +107,12 @@ std::uint64_t parse_u64(const std::string& s, const char* what) {
     }
 }
 
-constexpr std::uint64_t kMaxCpuNumber = 65535;
-
+// The one --cpus parser (config/axes.hpp), then the sweep's own condition: it has no
+// --allow-same-cpu, since every configuration spins on both CPUs.
 std::pair<int, int> parse_cpus(const std::string& s, const topo::Topology* t) {
-    auto comma = s.find(',');
-    if (comma == std::string::npos) throw SpecError("--cpus takes two CPU numbers as A,B (driver, device), not '" + s + "'");
-    // Checked before the narrowing to int: 4294967296 must not become CPU 0.
-    auto cpu = [&](const std::string& part) {
-        const std::uint64_t v = parse_u64(part, "--cpus");
-        if (v > kMaxCpuNumber)
-            throw SpecError("--cpus " + s + ": CPU " + part + " is out of range (CPU numbers are 0.." +
-                            std::to_string(kMaxCpuNumber) + ")");
-        return static_cast<int>(v);
-    };
-    int a = cpu(s.substr(0, comma));
-    int b = cpu(s.substr(comma + 1));
+    int a = -1, b = -1;
+    if (std::string err = config::parse_cpu_pair(s, a, b); !err.empty())
+        throw SpecError(config::render(err, config::Spelling::flag));
     if (a == b) throw SpecError("--cpus needs two different CPUs (driver and device each spin on their own)");
     if (t) {
         auto usable = t->usable();
@@ -149,25 +136,16 @@ std::vector<std::string> split_commas(const std::string& s) {
     return v;
 }
 
-std::string hms(double s) {
-    auto t = static_cast<long>(s + 0.5);
-    char buf[32];
-    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", t / 3600, (t / 60) % 60, t % 60);
-    else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-    else std::snprintf(buf, sizeof buf, "%.1fs", s);
-    return buf;
-}
-
 void dry_run(const sweep::SweepPlan& p) {
     const auto& spec = p.spec;
     std::printf("sweep %s%s%s\n", spec.name.c_str(), spec.description.empty() ? "" : ": ", spec.description.c_str());
     for (const auto& row : spec.rows) {
         std::printf("\naxes%s%s%s%s:\n", row.name.empty() ? "" : " of row '", row.name.c_str(), row.name.empty() ? "" : "'",
                     row.allow_unsafe ? " (unsafe barriers allowed)" : "");
-        for (const auto& ax : sweep::axes()) {
+        for (const auto* ax : sweep::axes()) {
             std::string vals;
-            for (const auto& v : row.axes.at(ax.name)) vals += (vals.empty() ? "" : ", ") + v;
-            std::printf("  %-16s %s\n", ax.name.c_str(), vals.c_str());
+            for (const auto& v : row.axes.at(ax->name)) vals += (vals.empty() ? "" : ", ") + v.text;
+            std::printf("  %-16s %s\n", ax->name.c_str(), vals.c_str());
         }
         const auto& s = row.settings;
         std::printf("  settings         %s\n", s.to_json().dump().c_str());
@@ -179,7 +157,7 @@ void dry_run(const sweep::SweepPlan& p) {
     for (const auto& c : p.expansion.configs) {
         double est = sweep::estimate_seconds(c, spec.row_of(c).settings);
         total += est;
-        std::printf("  %4zu  %-100s ~%s\n", ++i, c.benchmark_name().c_str(), hms(est).c_str());
+        std::printf("  %4zu  %-100s ~%s\n", ++i, c.benchmark_name().c_str(), sweep::estimate_text(est).c_str());
     }
     std::printf("\npruned (%zu):\n", p.expansion.pruned.size());
     for (const auto& pr : p.expansion.pruned)
@@ -188,7 +166,7 @@ void dry_run(const sweep::SweepPlan& p) {
                 "estimated time: %s (a rough model; the progress line's ETA corrects it as the sweep runs)\n",
                 p.expansion.configs.size(), p.expansion.pruned.size(),
                 static_cast<unsigned long long>(p.expansion.duplicates),
-                static_cast<unsigned long long>(p.expansion.combinations), hms(total).c_str());
+                static_cast<unsigned long long>(p.expansion.combinations), sweep::estimate_text(total).c_str());
 }
 
 constexpr std::uint64_t kDefaultMaxConfigurations = 100000;
@@ -276,7 +254,7 @@ int sweep_main_checked(int argc, char** argv) {
         std::string rel = topology ? topo::relation_name(topo::classify(*topology, p.cpus->first, p.cpus->second))
                                    : std::string(sweep::kPlacementAuto);
         if (!a.placement.empty()) throw SpecError("give either --cpus or --placement, not both");
-        const auto& pv = sweep::find_axis("placement")->values;
+        const auto& pv = config::placement_values();
         const bool known = std::find(pv.begin(), pv.end(), rel) != pv.end();
         sweep::override_placement(p.spec, known ? rel : std::string(sweep::kPlacementAuto));
     }
@@ -340,6 +318,9 @@ int sweep_main(int argc, char** argv) {
     try {
         return sweep_main_checked(argc, argv);
     } catch (const SpecError& e) {
+        std::fprintf(stderr, "ringlab sweep: %s\n", e.what());
+        return 2;
+    } catch (const cli::UsageError& e) {
         std::fprintf(stderr, "ringlab sweep: %s\n", e.what());
         return 2;
     }

@@ -2,13 +2,13 @@
 #include "sweep/sweep_spec.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
 
-#include "guest/guest_config.hpp"
 #include "ringsim/barriers.hpp"
 
 namespace ringlab::sweep {
@@ -24,53 +24,13 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
     return out;
 }
 
-std::vector<std::string> barrier_values() {
-    std::vector<std::string> v;
-    for (auto n : ringsim::kBarrierNames) v.emplace_back(n);
-    return v;
-}
-
-bool is_power_of_two(std::uint64_t v) { return v && !(v & (v - 1)); }
-
 }  // namespace
 
-const std::vector<AxisInfo>& axes() {
-    // Order = order in benchmark names and in --dry-run listings.
-    static const std::vector<AxisInfo> kAxes = {
-        {"layout", "layout", false, {"split", "split-inorder", "packed", "index", "packed-inorder"}, "split", true, ""},
-        {"barrier", "barrier", false, barrier_values(), "smp", true, ""},
-        {"notify", "notify", false, {"poll", "flags", "event-idx"}, "poll", true, ""},
-        {"batch", "batch", true, {}, "1", true, "an integer 1..32768, at most ring_size"},
-        {"ring_size", "ring", true, {}, "256", true, "a power of two 2..32768"},
-        {"placement", "placement", false,
-         {"auto", "all", "smt", "same-l2", "same-l3", "cross-l3", "cross-socket", "cross-numa"}, "auto", true, ""},
-        {"wait", "wait", false, {"spin", "sleep", "hybrid"}, "spin", false, ""},
-        {"outstanding", "outstanding", true, {}, "0", false, "0 (= ring size) or an integer batch..ring_size"},
-        {"kick_cost_ns", "kick_ns", true, {}, "0", false, "an integer 0..10000000 (ns spent per kick)"},
-        {"submitters", "submitters", true, {}, "1", false, "an integer 1..64"},
-        {"kick_mode", "kick_mode", false, {"under-lock", "unlocked"}, "under-lock", false, ""},
-        {"device_access", "device_access", false, {"relaxed", "barrier"}, "relaxed", false, ""},
-        {"payload_bytes", "payload", true, {}, "64", false, "a multiple of 8 in 0..4096"},
-        {"cache_line", "cache_line", true, {}, "64", false, "64 or 128"},
-        {"runtime_barrier", "runtime", false, {"smp", "mandatory"}, "smp", false, ""},
-        {"sg", "sg", true, {}, "1", false, "an integer 1..16 (descriptors per buffer)"},
-        {"indirect", "indirect", false, {"off", "on", "auto"}, "off", false, "off, on, auto or auto=K (K 0..16)"},
-        {"completion", "completion", false, {"in-order", "reverse", "random"}, "in-order", false,
-         "in-order, reverse, random or random:SEED"},
-        // The VM boundary (bench/guest/): guest kvm runs the driver inside a KVM guest.
-        {"guest", "guest", false, {"thread", "kvm"}, "thread", false, ""},
-        {"kick", "kick", false, {"ioeventfd", "exit"}, "ioeventfd", false, ""},
-        {"call", "call", false, {"poll", "irqfd"}, "poll", false, ""},
-        {"doorbell", "doorbell", false, {"pio", "mmio"}, "pio", false, ""},
-        {"guest_barriers", "guest_barriers", false, {"smp", "up"}, "smp", false, ""},
-    };
-    return kAxes;
-}
+std::vector<const config::Field*> axes() { return config::axes(); }
 
-const AxisInfo* find_axis(const std::string& name) {
-    for (const auto& a : axes())
-        if (a.name == name) return &a;
-    return nullptr;
+const config::Field* find_axis(const std::string& name) {
+    const config::Field* f = config::find_field(name);
+    return f && f->is_axis() ? f : nullptr;
 }
 
 bool is_unsafe_barrier(const std::string& name) {
@@ -84,54 +44,15 @@ bool is_unsafe_barrier(const std::string& name) {
 // ---------------------------------------------------------------------------
 // One configuration
 // ---------------------------------------------------------------------------
-std::string SweepConfig::benchmark_name() const {
-    std::string n = "ring";
-    for (const auto& a : sweep::axes()) {
-        const std::string& v = at(a.name);
-        if (a.always_in_name || v != a.default_value) n += "/" + a.short_name + ":" + v;
-    }
-    return n;
+std::string SweepConfig::at(const std::string& axis) const {
+    const config::Field* f = find_axis(axis);
+    if (!f) throw std::out_of_range("no axis '" + axis + "'");
+    return f->print ? f->print(run) : placement;
 }
 
-RunConfig SweepConfig::to_run_config() const {
-    RunConfig c;
-    c.layout = at("layout");
-    c.barrier = at("barrier");
-    c.runtime_barrier = at("runtime_barrier");
-    const auto& n = at("notify");
-    c.notify = n == "poll" ? ringsim::NotifyMode::poll
-             : n == "flags" ? ringsim::NotifyMode::flags : ringsim::NotifyMode::event_idx;
-    const auto& w = at("wait");
-    c.wait = w == "spin" ? WaitMode::spin : w == "sleep" ? WaitMode::sleep : WaitMode::hybrid;
-    c.ring_size = static_cast<std::uint32_t>(num("ring_size"));
-    c.batch = static_cast<std::uint32_t>(num("batch"));
-    c.outstanding = static_cast<std::uint32_t>(num("outstanding"));
-    c.payload_bytes = static_cast<std::uint32_t>(num("payload_bytes"));
-    c.cache_line = static_cast<std::uint32_t>(num("cache_line"));
-    c.kick_cost_ns = num("kick_cost_ns");
-    c.submitters = static_cast<std::uint32_t>(num("submitters"));
-    c.kick_mode = at("kick_mode") == "unlocked" ? KickMode::unlocked : KickMode::under_lock;
-    c.device_access = at("device_access") == "barrier" ? DeviceAccess::barrier : DeviceAccess::relaxed;
-    c.sg = static_cast<std::uint32_t>(num("sg"));
-    set_indirect(c, at("indirect"));      // checked when the spec was parsed
-    set_completion(c, at("completion"));
-    c.host = at("guest") == "kvm" ? HostKind::kvm : HostKind::thread;
-    c.kick_path = at("kick") == "exit" ? KickPath::exit : KickPath::ioeventfd;
-    c.call_path = at("call") == "irqfd" ? CallPath::irqfd : CallPath::poll;
-    c.doorbell = at("doorbell") == "mmio" ? Doorbell::mmio : Doorbell::pio;
-    c.guest_barriers = at("guest_barriers") == "up" ? GuestBarriers::up : GuestBarriers::smp;
-    return c;
-}
+std::string SweepConfig::benchmark_name() const { return config::benchmark_name(run, placement); }
 
-nlohmann::json SweepConfig::to_json() const {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& a : sweep::axes()) {
-        const auto& v = at(a.name);
-        if (a.numeric) j[a.name] = std::stoull(v);
-        else j[a.name] = v;
-    }
-    return j;
-}
+nlohmann::json SweepConfig::to_json() const { return config::to_json(run, placement); }
 
 nlohmann::json SweepSettings::to_json() const {
     return {{"buffers", buffers},         {"duration_s", duration_s},       {"min_time", min_time},
@@ -146,66 +67,38 @@ namespace {
 
 std::string axis_names() {
     std::vector<std::string> v;
-    for (const auto& a : axes()) v.push_back(a.name);
+    for (const auto* a : axes()) v.push_back(a->name);
     return join(v);
 }
 
-// A value of one axis from JSON (string or number), checked.
-std::string parse_value(const AxisInfo& a, const nlohmann::json& v, const std::string& where) {
-    if (a.numeric) {
-        std::uint64_t n = 0;
-        if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
-        else if (v.is_number_integer() && v.get<std::int64_t>() >= 0) n = v.get<std::uint64_t>();
-        else if (v.is_string()) {
-            const auto s = v.get<std::string>();
-            if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
-                throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not \"" + s + "\"");
-            // Checked here, not by stoull: its out_of_range would reach the user raw.
-            if (s.size() > 19) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not \"" + s + "\"");
-            n = std::stoull(s);
-        } else
-            throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + v.dump());
-        bool ok = true;
-        // The engine's own limits (engine/run_config.hpp): a value accepted here is one it runs.
-        if (a.name == "batch") ok = n >= 1 && n <= limits::kMaxRingSize;
-        else if (a.name == "ring_size") ok = is_power_of_two(n) && n >= 2 && n <= limits::kMaxRingSize;
-        else if (a.name == "outstanding") ok = n <= limits::kMaxRingSize;
-        else if (a.name == "kick_cost_ns") ok = n <= limits::kMaxKickCostNs;
-        else if (a.name == "submitters") ok = n >= 1 && n <= limits::kMaxSubmitters;
-        else if (a.name == "payload_bytes") ok = n <= limits::kMaxPayloadBytes && n % 8 == 0;
-        else if (a.name == "cache_line") ok = n == 64 || n == 128;
-        else if (a.name == "sg") ok = n >= 1 && n <= 16;
-        if (!ok) throw SpecError(where + ": axis '" + a.name + "' takes " + a.help + ", not " + std::to_string(n));
-        return std::to_string(n);
-    }
-    if (!v.is_string())
-        throw SpecError(where + ": axis '" + a.name + "' takes one of: " + join(a.values) + "; got " + v.dump());
-    auto s = v.get<std::string>();
-    // indirect and completion also take a parameter (auto=K, random:SEED): the engine's parser decides.
-    if (a.name == "indirect" || a.name == "completion") {
-        RunConfig probe;
-        const std::string err = a.name == "indirect" ? set_indirect(probe, s) : set_completion(probe, s);
-        if (!err.empty()) throw SpecError(where + ": axis '" + a.name + "': " + err);
-        return s;
-    }
-    if (std::find(a.values.begin(), a.values.end(), s) == a.values.end())
-        throw SpecError(where + ": unknown value \"" + s + "\" for axis '" + a.name + "'; valid values: " +
-                        join(a.values));
-    return s;
+// A value of one axis from JSON (string or number), parsed and checked once, by the
+// field's own parser (the one the command line uses).
+AxisValue parse_value(const config::Field& a, const nlohmann::json& v, const std::string& where) {
+    std::string text;
+    if (v.is_string()) text = v.get<std::string>();
+    else if (v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0))
+        text = std::to_string(v.get<std::uint64_t>());
+    else
+        throw SpecError(where + ": axis '" + a.name + "' takes " +
+                        (a.kind == config::Kind::integer ? a.range : "one of: " + join(a.words)) + ", not " + v.dump());
+    AxisValue out;
+    if (std::string err = config::parse_field(a, out.value, text); !err.empty())
+        throw SpecError(where + ": axis '" + a.name + "': " + config::render(err, config::Spelling::field));
+    out.text = a.print ? a.print(out.value) : text;
+    return out;
 }
 
-void parse_axes(const nlohmann::json& j, const std::string& where,
-                std::map<std::string, std::vector<std::string>>& out) {
+void parse_axes(const nlohmann::json& j, const std::string& where, std::map<std::string, std::vector<AxisValue>>& out) {
     if (!j.is_object()) throw SpecError(where + ": 'axes' must be an object mapping axis names to values");
     for (const auto& [key, val] : j.items()) {
-        const AxisInfo* a = find_axis(key);
+        const config::Field* a = find_axis(key);
         if (!a) throw SpecError(where + ": unknown axis '" + key + "'; valid axes: " + axis_names());
-        std::vector<std::string> vals;
+        std::vector<AxisValue> vals;
         if (val.is_array()) {
             if (val.empty()) throw SpecError(where + ": axis '" + key + "' has no values");
             for (const auto& v : val) {
-                auto s = parse_value(*a, v, where);
-                if (std::find(vals.begin(), vals.end(), s) == vals.end()) vals.push_back(s);
+                auto x = parse_value(*a, v, where);
+                if (std::find(vals.begin(), vals.end(), x) == vals.end()) vals.push_back(std::move(x));
             }
         } else {
             vals.push_back(parse_value(*a, val, where));
@@ -288,8 +181,8 @@ SweepSpec parse_spec(const nlohmann::json& j) {
     spec.name = j.value("name", std::string("custom"));
     spec.description = j.value("description", std::string());
 
-    std::map<std::string, std::vector<std::string>> base;
-    for (const auto& a : axes()) base[a.name] = {a.default_value};
+    std::map<std::string, std::vector<AxisValue>> base;
+    for (const auto* a : axes()) base[a->name] = {AxisValue{a->default_text(), RunConfig{}}};
     if (j.contains("axes")) parse_axes(j.at("axes"), "spec axes", base);
     if (j.contains("settings")) spec.settings = parse_settings(j.at("settings"), SweepSettings{});
 
@@ -333,9 +226,9 @@ SweepSpec parse_spec(const nlohmann::json& j) {
                     x.reason = val.is_string() ? val.get<std::string>() : val.dump();
                     continue;
                 }
-                const AxisInfo* a = find_axis(key);
+                const config::Field* a = find_axis(key);
                 if (!a) throw SpecError("spec exclude: unknown axis '" + key + "'; valid axes: " + axis_names() + ", reason");
-                x.match[key] = parse_value(*a, val, "spec exclude");
+                x.match[key] = parse_value(*a, val, "spec exclude").text;
             }
             if (x.match.empty()) throw SpecError("spec: an 'exclude' entry must name at least one axis");
             if (x.reason.empty()) x.reason = "excluded by the spec";
@@ -431,7 +324,7 @@ SweepSpec load_preset(const std::string& name) {
 }
 
 void override_placement(SweepSpec& spec, const std::string& placement) {
-    const AxisInfo* a = find_axis("placement");
+    const config::Field* a = find_axis("placement");
     auto v = parse_value(*a, nlohmann::json(placement), "--placement");
     for (auto& r : spec.rows) r.axes["placement"] = {v};
 }
@@ -439,47 +332,17 @@ void override_placement(SweepSpec& spec, const std::string& placement) {
 // ---------------------------------------------------------------------------
 // Pruning
 // ---------------------------------------------------------------------------
-// --sg, --indirect, --completion: the combinations the engine refuses (engine validate_chains).
-static std::string chain_prune_reason(const SweepConfig& c) {
-    const RunConfig r = c.to_run_config();
-    if (r.layout == "index" && uses_chain_path(r))
-        return "sg/indirect/completion on the index layout: it has no descriptors";
-    if ((r.layout == "split-inorder" || r.layout == "packed-inorder") && r.completion != Completion::in_order)
-        return "completion " + c.at("completion") + " on " + r.layout + ": VIRTIO_F_IN_ORDER completes in order";
-    if (!uses_indirect(r) && r.sg > r.ring_size)
-        return "a direct chain of " + std::to_string(r.sg) + " descriptors does not fit ring size " +
-               std::to_string(r.ring_size);
-    return "";
-}
-
+// The table's rules (what the engine refuses and what is pointless), in field names;
+// then the spec's own: unsafe barriers outside an allow_unsafe row, exclusions.
 std::string prune_reason(const SweepConfig& c, const Row& row, const std::vector<Exclusion>& ex) {
-    const auto batch = c.num("batch"), ring = c.num("ring_size"), outst = c.num("outstanding");
-    const auto& notify = c.at("notify");
-    const auto& barrier = c.at("barrier");
-    if (batch > ring) return "batch " + std::to_string(batch) + " exceeds ring size " + std::to_string(ring);
-    if (outst != 0 && outst > ring) return "outstanding exceeds ring size";
-    if (outst != 0 && outst < batch) return "outstanding below batch: a batch could never be submitted whole";
-    if (c.at("layout") == "index" && notify == "event-idx")
-        return "event-idx on the index layout: the index ring has no event words";
-    if (notify == "poll" && c.at("wait") != "spin")
-        return "wait " + c.at("wait") + " with notify poll: nobody would ever wake the sleeper";
-    if (notify == "poll" && c.num("kick_cost_ns") != 0)
-        return "kick cost with notify poll: poll mode never kicks";
-    if (notify == "poll" && (c.at("kick") != "ioeventfd" || c.at("doorbell") != "pio"))
-        return "kick or doorbell with notify poll: poll mode never kicks";
-    if (c.num("submitters") == 1 && c.at("kick_mode") != "under-lock")
-        return "kick_mode unlocked with one submitter: there is no lock to release";
-    if (c.at("runtime_barrier") != "smp" && barrier != "branch" && barrier != "ops")
-        return "runtime_barrier only applies to the run-time-selected barriers (branch, ops)";
-    if (std::string why = chain_prune_reason(c); !why.empty()) return why;
-    if (std::string why = guest::guest_config_problem(c.to_run_config()); !why.empty()) return why;
+    if (auto p = config::prune(c.run)) return config::render(p.message, config::Spelling::field);
     // Seed 004: a UP guest's smp notify-check is a compiler barrier; with a side that sleeps it loses wake-ups.
-    if (!row.allow_unsafe && c.at("guest_barriers") == "up" && barrier == "smp" &&
-        (c.at("wait") != "spin" || c.at("call") == "irqfd"))
+    if (!row.allow_unsafe && c.run.guest_barriers == GuestBarriers::up && c.run.barrier == "smp" &&
+        (c.run.wait != WaitMode::spin || c.run.call_path == CallPath::irqfd))
         return "barrier smp in a UP guest (guest_barriers up) loses wake-ups when a side sleeps: only with wait spin "
                "and call poll, or in a row with \"allow_unsafe\": true";
-    if (!row.allow_unsafe && is_unsafe_barrier(barrier))
-        return "barrier " + barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
+    if (!row.allow_unsafe && is_unsafe_barrier(c.run.barrier))
+        return "barrier " + c.run.barrier + " is unsafe on this architecture: only in a row with \"allow_unsafe\": true";
     for (const auto& e : ex) {
         bool all = true;
         for (const auto& [k, v] : e.match)
@@ -503,12 +366,12 @@ void shuffle_configs(std::vector<SweepConfig>& v, std::uint64_t seed) {
 std::uint64_t count_combinations(const SweepSpec& spec) {
     std::uint64_t total = 0;
     // "all" fans out into at most every relation the placement axis names.
-    const std::uint64_t all_width = find_axis("placement")->values.size() - 2;
+    const std::uint64_t all_width = config::placement_values().size() - 2;
     for (const auto& row : spec.rows) {
         std::uint64_t n = 1;
         for (const auto& [name, vals] : row.axes) {
             std::uint64_t width = 0;
-            for (const auto& v : vals) width += (name == "placement" && v == kPlacementAll) ? all_width : 1;
+            for (const auto& v : vals) width += (name == "placement" && v.text == kPlacementAll) ? all_width : 1;
             if (width && n > UINT64_MAX / width) return UINT64_MAX;
             n *= width;
         }
@@ -522,20 +385,24 @@ Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoic
     Expansion out;
     out.seed = seed;
     std::set<std::string> seen;
-    const auto& ax = axes();
+    const auto ax = axes();
     for (const auto& row : spec.rows) {
         // Odometer over the axes: index[i] picks row.axes[ax[i]].
         std::vector<std::size_t> idx(ax.size(), 0);
         while (true) {
             SweepConfig c;
             c.row = row.name;
-            for (std::size_t i = 0; i < ax.size(); ++i) c.axes[ax[i].name] = row.axes.at(ax[i].name)[idx[i]];
+            for (std::size_t i = 0; i < ax.size(); ++i) {
+                const AxisValue& v = row.axes.at(ax[i]->name)[idx[i]];
+                if (ax[i]->copy) ax[i]->copy(c.run, v.value);
+                else c.placement = v.text;  // placement: no RunConfig member
+            }
             // "all" fans out into this machine's relations before pruning.
             std::vector<SweepConfig> points;
-            if (placements && c.at("placement") == kPlacementAll) {
+            if (placements && c.placement == kPlacementAll) {
                 for (const auto& rel : placements->available) {
                     points.push_back(c);
-                    points.back().axes["placement"] = rel;
+                    points.back().placement = rel;
                 }
                 if (points.empty()) out.pruned.push_back({c, "placement all: this machine has no pair of distinct CPUs"});
             } else {
@@ -544,7 +411,7 @@ Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoic
             for (auto& p : points) {
                 ++out.combinations;
                 auto reason = prune_reason(p, row, spec.exclusions);
-                const auto& pl = p.at("placement");
+                const auto& pl = p.placement;
                 if (reason.empty() && placements && pl != kPlacementAuto && pl != kPlacementAll &&
                     std::find(placements->available.begin(), placements->available.end(), pl) ==
                         placements->available.end())
@@ -556,7 +423,7 @@ Expansion expand(const SweepSpec& spec, std::uint64_t seed, const PlacementChoic
             }
             std::size_t i = 0;
             for (; i < ax.size(); ++i) {
-                if (++idx[i] < row.axes.at(ax[i].name).size()) break;
+                if (++idx[i] < row.axes.at(ax[i]->name).size()) break;
                 idx[i] = 0;
             }
             if (i == ax.size()) break;
@@ -570,15 +437,24 @@ double estimate_seconds(const SweepConfig& c, const SweepSettings& s) {
     // A deliberately rough model of one run on a current two-core machine:
     // a poll-mode buffer costs ~150 ns, a notification-mode buffer ~2 us plus
     // the kick cost amortised over the batch, sleeping waits ~8 us (futex/eventfd wake-ups).
-    const double batch = double(c.num("batch"));
+    const double batch = double(c.run.batch);
     double ns = 150;
-    if (c.at("notify") != "poll") ns += 2000.0 / batch + double(c.num("kick_cost_ns")) / batch;
-    if (c.at("wait") != "spin") ns += 8000.0 / batch;
-    ns *= double(c.num("submitters"));
-    if (c.at("guest") == "kvm") ns += 20000.0 / batch;  // nested KVM: tens of us per exit and wake-up
+    if (c.run.notify != ringsim::NotifyMode::poll) ns += 2000.0 / batch + double(c.run.kick_cost_ns) / batch;
+    if (c.run.wait != WaitMode::spin) ns += 8000.0 / batch;
+    ns *= double(c.run.submitters);
+    if (c.run.host == HostKind::kvm) ns += 20000.0 / batch;  // nested KVM: tens of us per exit and wake-up
     double run = s.duration_s > 0 ? s.duration_s : s.min_time > 0 ? s.min_time * 1.5 : double(s.buffers) * ns * 1e-9;
-    const double overhead = c.at("guest") == "kvm" ? 0.3 : 0.05;  // threads, pinning, automatic warm-up (a VM: its set-up and exitcost)
+    const double overhead = c.run.host == HostKind::kvm ? 0.3 : 0.05;  // threads, pinning, automatic warm-up (a VM: its set-up and exitcost)
     return double(s.repetitions) * (run * 1.3 + overhead);
+}
+
+std::string estimate_text(double s) {
+    auto t = static_cast<long>(s + 0.5);
+    char buf[32];
+    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", t / 3600, (t / 60) % 60, t % 60);
+    else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%.1fs", s);
+    return buf;
 }
 
 }  // namespace ringlab::sweep

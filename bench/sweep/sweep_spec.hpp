@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/axes.hpp"
 #include "engine/run_config.hpp"
 
 namespace ringlab::sweep {
@@ -29,19 +30,10 @@ struct SpecError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// One axis: its name in specs, its name inside benchmark names, its valid
-// values (empty for numeric axes, which check a range instead) and its default.
-struct AxisInfo {
-    std::string name;        // spec key, e.g. "kick_cost_ns"
-    std::string short_name;  // in benchmark names, e.g. "kick_ns"
-    bool numeric;
-    std::vector<std::string> values;  // valid values of a named axis
-    std::string default_value;
-    bool always_in_name;     // the six axes every benchmark name carries
-    std::string help;        // the valid range of a numeric axis, in words
-};
-const std::vector<AxisInfo>& axes();
-const AxisInfo* find_axis(const std::string& name);
+// The sweep's axes are the configuration table's axis rows (config/axes.hpp), in the
+// order benchmark names carry them.
+std::vector<const config::Field*> axes();
+const config::Field* find_axis(const std::string& name);
 
 // Barrier policies that break an ordering on purpose (to show notifications
 // being lost); they run only in a row that sets "allow_unsafe": true.
@@ -51,17 +43,27 @@ bool is_unsafe_barrier(const std::string& name);
 inline constexpr const char* kPlacementAll = "all";    // every relation this machine has
 inline constexpr const char* kPlacementAuto = "auto";  // the engine's default pair
 
-// One point of the product: axis name -> value (as text; numeric axes in decimal).
+// One value of one axis, parsed and checked once when the spec is read: its canonical
+// text (as names and --dry-run print it) and a RunConfig holding it, from which
+// expansion copies that field.
+struct AxisValue {
+    std::string text;
+    RunConfig value;
+    bool operator==(const AxisValue& o) const { return text == o.text; }
+};
+
+// One point of the product: the engine's configuration (CPUs not yet chosen: placement
+// is the runner's job) and the placement.
 struct SweepConfig {
-    std::map<std::string, std::string> axes;
+    RunConfig run;
+    std::string placement = kPlacementAuto;
     std::string row;                   // the row it came from ("" for a spec without rows)
 
-    const std::string& at(const std::string& axis) const { return axes.at(axis); }
-    std::uint64_t num(const std::string& axis) const { return std::stoull(axes.at(axis)); }
+    // An axis's value as text (as in names and specs).
+    std::string at(const std::string& axis) const;
     // ring/layout:<l>/barrier:<b>/notify:<n>/batch:<k>/ring:<N>/placement:<p>[/<axis>:<v>...]
     std::string benchmark_name() const;
-    // The engine's configuration, CPUs not yet chosen (placement is the runner's job).
-    RunConfig to_run_config() const;
+    RunConfig to_run_config() const { return run; }
     nlohmann::json to_json() const;    // entry.ringlab.config (without cpus)
 };
 
@@ -86,14 +88,14 @@ struct SweepSettings {
 
 struct Row {
     std::string name;
-    std::map<std::string, std::vector<std::string>> axes;  // every axis, defaults filled in
+    std::map<std::string, std::vector<AxisValue>> axes;  // every axis, defaults filled in
     bool allow_unsafe = false;
     SweepSettings settings;  // the spec's settings, with the row's own overrides applied
 };
 
 // "exclude" entries: a partial assignment; any config matching all of it is pruned.
 struct Exclusion {
-    std::map<std::string, std::string> match;
+    std::map<std::string, std::string> match;  // axis -> canonical text
     std::string reason;
 };
 
@@ -147,5 +149,7 @@ void shuffle_configs(std::vector<SweepConfig>& v, std::uint64_t seed);
 
 // A rough per-run time estimate for --dry-run, in seconds.
 double estimate_seconds(const SweepConfig& c, const SweepSettings& s);
+// 1.5s, 2m05s, 1h02m03s: a time estimate as --dry-run prints it.
+std::string estimate_text(double seconds);
 
 }  // namespace ringlab::sweep

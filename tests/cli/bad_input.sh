@@ -11,7 +11,7 @@ expect_bad() {  # expect_bad "text the message must contain" args...
     bad_verdict "ringlab $*" "$want" "$out" "$rc" && pass
 }
 
-expect_bad "valid: split, split-inorder, packed, index" run --layout ring
+expect_bad "valid values: split, split-inorder, packed, index" run --layout ring
 expect_bad "power of two from 2 to 32768"             run --ring-size 100
 expect_bad "out of range"                              run --ring-size 65536
 expect_bad "1 to the ring size"                        run --ring-size 64 --batch 128
@@ -20,7 +20,7 @@ expect_bad "batch <= outstanding"                      run --batch 8 --outstandi
 expect_bad "not online"                                run --cpus 0,4095
 expect_bad "--allow-same-cpu"                          run --cpus 0,0
 expect_bad "two CPU numbers"                           run --cpus 0
-expect_bad "unknown barrier"                           run --barrier strong
+expect_bad "--barrier 'strong' is not valid"          run --barrier strong
 expect_bad "needs notifications"                       run --wait sleep
 expect_bad "does not support notify mode event-idx"    run --layout index --notify event-idx
 expect_bad "--submitters 2"                            run --kick-unlocked
@@ -32,7 +32,7 @@ expect_bad "multiple of 8"                             run --payload 12
 expect_bad "out of range"                              run --sg 17
 expect_bad "out of range"                              run --sg 0
 expect_bad "auto=K with K from 0 to 16"                run --indirect auto=17
-expect_bad "valid: off, on, auto"                      run --indirect sometimes
+expect_bad "valid values: off, on, auto"               run --indirect sometimes
 expect_bad "random:SEED"                               run --completion random:x
 expect_bad "random:SEED"                               run --completion sideways
 expect_bad "--completion must be in-order"             run --layout split-inorder --completion random

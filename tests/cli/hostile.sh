@@ -97,9 +97,11 @@ for c in run stress pingpong list topo env version; do
 done
 # stress --help states stress's own defaults, not run's.
 out=$(run stress --help)
-check "stress --help: notify default" '[[ "$out" == *"stress default event-idx"* && "$out" != *"(default poll)"* ]]'
-check "stress --help: wait default" '[[ "$out" == *"stress default sleep"* && "$out" != *"(default spin)"* ]]'
-check "stress --help: watchdog default" '[[ "$out" == *"stress default 200"* && "$out" != *"default 2000)"* ]]'
+# Each option's own line (--call's "(default poll)" is right for --call).
+line() { printf '%s\n' "$out" | grep -E -- "^  --$1 "; }
+check "stress --help: notify default" '[[ "$(line notify)" == *"stress default event-idx"* && "$(line notify)" != *"(default poll)"* ]]'
+check "stress --help: wait default" '[[ "$(line wait)" == *"stress default sleep"* && "$(line wait)" != *"(default spin)"* ]]'
+check "stress --help: watchdog default" '[[ "$(line watchdog-ms)" == *"stress default 200"* && "$out" != *"default 2000)"* ]]'
 
 # --- Fault injection tells the truth: recorded, counted, and quick at --outstanding 1.
 out=$(timeout 60 ${RINGLAB_EMU:-} "$bin" run --inject drop-kick=0.01 --notify flags --wait sleep --buffers 200000 \

@@ -73,7 +73,7 @@ TEST(Faults, RangesThatUsedToHangOrPassAreRefused) {
                   c.notify = NotifyMode::flags;
                   c.wait = WaitMode::sleep;
                   c.drop_kick = std::nan("");
-              }).find("between 0 and 1"),
+              }).find("a number from 0 to 1"),
               std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.runtime_barrier = "mandatory"; }).find("branch or ops"), std::string::npos);
     EXPECT_EQ(why([](RunConfig& c) { c.runtime_barrier = "mandatory"; c.barrier = "branch"; }), "");

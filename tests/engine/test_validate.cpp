@@ -23,11 +23,11 @@ TEST(Validate, EachBadInputNamesItsValidRange) {
     EXPECT_NE(why([](RunConfig& c) { c.payload_bytes = 7; }).find("multiple of 8"), std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.cache_line = 32; }).find("64 or 128"), std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.driver_cpu = 4000; }).find("not online"), std::string::npos);
-    EXPECT_NE(why([](RunConfig& c) { c.driver_cpu = c.device_cpu = 0; }).find("--allow-same-cpu"), std::string::npos);
+    EXPECT_NE(why([](RunConfig& c) { c.driver_cpu = c.device_cpu = 0; }).find("allow_same_cpu"), std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.wait = WaitMode::sleep; }).find("needs notifications"), std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.layout = "index"; c.notify = ringsim::NotifyMode::event_idx; })
                   .find("does not support"), std::string::npos);
-    EXPECT_NE(why([](RunConfig& c) { c.kick_mode = KickMode::unlocked; }).find("--submitters 2"), std::string::npos);
+    EXPECT_NE(why([](RunConfig& c) { c.kick_mode = KickMode::unlocked; }).find("submitters 2"), std::string::npos);
     EXPECT_NE(why([](RunConfig& c) { c.drop_kick = 0.5; c.notify = ringsim::NotifyMode::flags; }).find("sleep"),
               std::string::npos);
 }

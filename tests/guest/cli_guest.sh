@@ -15,16 +15,16 @@ expect_rc() {  # expect_rc RC "text the message must contain" args...
     pass
 }
 
-expect_rc 2 "valid: thread, kvm"                       run --guest vmware
+expect_rc 2 "valid values: thread, kvm"                run --guest vmware
 expect_rc 2 "applies to --guest kvm only"              run --kick exit
-expect_rc 2 "valid: ioeventfd, exit"                   run --guest kvm --kick hypercall
-expect_rc 2 "valid: poll, irqfd"                       run --guest kvm --call msi
+expect_rc 2 "valid values: ioeventfd, exit"            run --guest kvm --kick hypercall
+expect_rc 2 "valid values: poll, irqfd"                run --guest kvm --call msi
 expect_rc 2 "--call irqfd needs notifications"         run --guest kvm --call irqfd --notify poll
 expect_rc 2 "one submitter"                            run --guest kvm --submitters 2 --kick-unlocked
 expect_rc 2 "leave it at 0"                            run --guest kvm --kick-cost-ns 2000
 expect_rc 2 "one direct descriptor per buffer"         run --guest kvm --sg 2
 expect_rc 2 "applies to --guest kvm only"              run --doorbell mmio --notify flags
-expect_rc 2 "valid: smp, up"                           run --guest kvm --guest-barriers none
+expect_rc 2 "valid values: smp, up"                           run --guest kvm --guest-barriers none
 expect_rc 2 "branch and ops are not modelled"          run --guest kvm --guest-barriers up --barrier branch
 expect_rc 2 "not an exit kind"                         exitcost --kinds pio,vmcall
 expect_rc 2 "--iterations"                             exitcost --iterations 1

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "guest/guest_config.hpp"
+#include "config/axes.hpp"
 #include "sweep/result_export.hpp"
 #include "sweep/sweep_spec.hpp"
 
@@ -127,13 +128,13 @@ TEST(GuestSweepAxes, KvmPresetIsLayoutsByNotifyByKickByCallAgainstThreads) {
 }
 
 TEST(GuestResults, ConfigSectionSaysWhereTheDriverRan) {
-    auto j = results::run_config_to_json(RunConfig{}, "auto");
+    auto j = config::to_json(RunConfig{}, "auto");
     EXPECT_EQ(j.at("guest"), "thread");
     EXPECT_FALSE(j.contains("kick")) << "a thread entry carries no guest fields";
     RunConfig c = kvm();
     c.kick_path = KickPath::exit;
     c.doorbell = Doorbell::mmio;
-    j = results::run_config_to_json(c, "auto");
+    j = config::to_json(c, "auto");
     EXPECT_EQ(j.at("guest"), "kvm");
     EXPECT_EQ(j.at("kick"), "exit");
     EXPECT_EQ(j.at("call"), "poll");
