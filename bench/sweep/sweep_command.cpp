@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sweep/output_path.hpp"
+#include "results/atomic_write.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_spec.hpp"

@@ -1,5 +1,5 @@
-// run_context.cpp: context and single entries without Google Benchmark.
-#include "sweep/run_context.hpp"
+// context.cpp: the context of a results file, without Google Benchmark.
+#include "results/context.hpp"
 
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 #include "env/environment.hpp"
 #include "topo/topology.hpp"
 
-namespace ringlab::sweep {
+namespace ringlab::results {
 
 namespace {
 
@@ -114,10 +114,10 @@ nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::jso
 #else
     c["library_build_type"] = "debug";
 #endif
-    c["json_schema_version"] = results::kGbJsonSchemaVersion;
+    c["json_schema_version"] = kGbJsonSchemaVersion;
 
     auto& rl = c["ringlab"];
-    rl["schema_version"] = results::kSchemaVersion;
+    rl["schema_version"] = kSchemaVersion;
     rl["run_id"] = new_run_id();
     rl["started_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     set_environment(rl, measured_cpus, extra_warnings, timer_from);
@@ -143,44 +143,4 @@ void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_c
     ringlab["warnings"] = std::move(w);
 }
 
-SweepConfig config_of(const RunConfig& c, const std::string& placement) {
-    SweepConfig s;
-    s.axes = {{"layout", c.layout},
-              {"barrier", c.barrier},
-              {"runtime_barrier", c.runtime_barrier},
-              {"notify", results::notify_name(c.notify)},
-              {"wait", results::wait_name(c.wait)},
-              {"batch", std::to_string(c.batch)},
-              {"ring_size", std::to_string(c.ring_size)},
-              {"outstanding", std::to_string(c.outstanding)},
-              {"kick_cost_ns", std::to_string(c.kick_cost_ns)},
-              {"submitters", std::to_string(c.submitters)},
-              {"kick_mode", results::kick_mode_name(c.kick_mode)},
-              {"device_access", results::device_access_name(c.device_access)},
-              {"payload_bytes", std::to_string(c.payload_bytes)},
-              {"cache_line", std::to_string(c.cache_line)},
-              {"sg", std::to_string(c.sg)},
-              {"indirect", indirect_name(c)},
-              {"completion", completion_name(c)},
-              {"placement", placement}};
-    return s;
-}
-
-nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x) {
-    results::Nulls nulls;
-    auto counters = results::export_counters(r, x, nulls);
-    std::string name = config_of(r.config, x.placement).benchmark_name();
-    // An injected run must never look like a clean one, down to its name.
-    if (const std::string inj = results::inject_spec(r.config); !inj.empty()) name += "/inject:" + inj;
-    nlohmann::json e = {{"name", name},          {"family_index", 0},      {"per_family_instance_index", 0},
-                        {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
-                        {"repetition_index", 0}, {"threads", 1},           {"iterations", r.buffers}};
-    e["real_time"] = counters["ns_per_buffer"].is_number() ? counters["ns_per_buffer"] : nlohmann::json(0.0);
-    e["cpu_time"] = counters["cpu_ns_per_buffer"].is_number() ? counters["cpu_ns_per_buffer"] : e["real_time"];
-    e["time_unit"] = "ns";
-    for (const auto& [k, v] : counters.items()) e[k] = v;
-    e["ringlab"] = results::export_entry_ringlab(r, x, nulls);
-    return e;
-}
-
-}  // namespace ringlab::sweep
+}  // namespace ringlab::results
