@@ -24,7 +24,7 @@
 #include "engine/engine.hpp"
 #include "env/environment.hpp"
 #include "ringsim/clock.hpp"
-#include "sweep/result_export.hpp"
+#include "results/atomic_write.hpp"
 
 namespace ringlab::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
 #include "guest/guest.hpp"
-#include "sweep/result_export.hpp"
+#include "results/atomic_write.hpp"
 
 namespace ringlab::cli {
 

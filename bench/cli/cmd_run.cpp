@@ -67,6 +67,10 @@ int cmd_run(int argc, char** argv) {
     cfg.counters = pmu.factory();
     warn_unsafe(cfg);
     RunResult r = run_engine(cfg);
+    if (cfg.verbose)  // --verbose: where the run laid out the ring
+        for (const auto& area : r.areas)
+            std::printf("  area %-24s %p  %6zu bytes  %s\n", area.name.c_str(), area.addr, area.bytes,
+                        area.shared ? "shared" : "private");
     print_run_summary(stdout, r);
     pmu.print_summary(stdout, r);
     if (json_path) {

@@ -1,6 +1,7 @@
 // ringlab: the command-line front end.  It parses flags and writes files; the
 // engine, the sweep runner and the PMU capture do the measuring.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "engine/engine.hpp"
 #if RINGLAB_HAVE_SWEEP
 #include "sweep/sweep_command.hpp"
 #endif
@@ -92,6 +94,12 @@ int main(int argc, char** argv) {
     } catch (const ringlab::cli::VersionRequest&) {  // COMMAND --version
         print_version();
         return 0;
+    } catch (const ringlab::EngineStuck& e) {
+        // The engine's threads still run on the aborted run's memory: end at once, with
+        // no destructors and no atexit handlers.
+        std::fprintf(stderr, "ringlab: %s; exiting\n", e.what);
+        std::fflush(stderr);
+        std::_Exit(3);
     } catch (const ringlab::cli::UsageError& e) {
         std::fprintf(stderr, "ringlab %s: %s\n", cmd.c_str(), e.what());
         return 2;

@@ -10,7 +10,7 @@
 
 #include "cli/args.hpp"
 #include "engine/run_result.hpp"
-#include "sweep/result_export.hpp"
+#include "results/entry.hpp"
 
 namespace ringlab::cli {
 

@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "cli/args.hpp"
-#include "sweep/output_path.hpp"
-#include "sweep/result_export.hpp"
-#include "sweep/run_context.hpp"
+#include "results/atomic_write.hpp"
+#include "results/entry.hpp"
+#include "results/context.hpp"
 
 namespace ringlab::cli {
 
@@ -23,7 +23,7 @@ void write_run_json(const std::string& path, const RunResult& r, const CliPmu& p
         command += argv[i];
     }
     nlohmann::json doc;
-    doc["context"] = sweep::make_context({r.config.driver_cpu, r.config.device_cpu}, pmu.probe_json(), pmu.warnings(), &r);
+    doc["context"] = results::make_context({r.config.driver_cpu, r.config.device_cpu}, pmu.probe_json(), pmu.warnings(), &r);
     auto& rl = doc["context"]["ringlab"];
     rl["command"] = command;
     rl["preset"] = nullptr;
@@ -34,9 +34,9 @@ void write_run_json(const std::string& path, const RunResult& r, const CliPmu& p
     auto readings = pmu.read(r);
     results::EntryExtras x;
     x.placement = "cpus:" + std::to_string(r.config.driver_cpu) + "," + std::to_string(r.config.device_cpu);
-    x.relation = sweep::relation_of(r.config.driver_cpu, r.config.device_cpu);
+    x.relation = results::relation_of(r.config.driver_cpu, r.config.device_cpu);
     x.pmu = readings ? &*readings : nullptr;
-    doc["benchmarks"] = nlohmann::json::array({sweep::single_entry(r, x)});
+    doc["benchmarks"] = nlohmann::json::array({results::single_entry(r, x)});
     if (guest) {
         doc["benchmarks"][0]["ringlab"]["host"] = "kvm";
         doc["benchmarks"][0]["ringlab"]["guest"] = *guest;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/interference.hpp"
-#include "sweep/result_export.hpp"
+#include "results/entry.hpp"
 
 namespace ringlab::cli {
 

@@ -1,4 +1,4 @@
-// chain_plan.hpp: what the chain engine (chain_driver.hpp, chain_device.hpp) needs to know
+// chain_plan.hpp: what the chain engine (ChainDriverCore, ChainDeviceCore in engine_loops.hpp) needs to know
 // about a configuration's buffers, resolved once from the RunConfig.
 #pragma once
 

@@ -1,29 +1,63 @@
 // engine.cpp: validation of a configuration, resolution of its defaults, and the
 // entry point that measures the CPU pair's floor and dispatches to the ring type.
+// Every layout x barrier instantiation of the engine is compiled here, from the two
+// registries (ringsim/layouts/registry.hpp, ringsim/barriers.hpp).
 #include "engine/engine.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "config/axes.hpp"
 #include "engine/cpu_affinity.hpp"
-#include "engine/dispatch.hpp"
+#include "engine/engine_run.hpp"
 #include "ringsim/barriers.hpp"
 #include "ringsim/clock.hpp"
-#include "ringsim/layouts/all.hpp"
+#include "ringsim/layouts/registry.hpp"
 
 namespace ringlab {
 
 namespace detail {
+// Whether the layout implements a notify mode (false for an unknown layout).
 bool layout_supports_notify(std::string_view layout, ringsim::NotifyMode m) {
-    using B = ringsim::SmpBarrier;
-    if (layout == "split") return ringsim::SplitRing<B>::supports_notify(m);
-    if (layout == "split-inorder") return ringsim::SplitInOrderRing<B>::supports_notify(m);
-    if (layout == "packed") return ringsim::PackedRing<B>::supports_notify(m);
-    if (layout == "packed-inorder") return ringsim::PackedInOrderRing<B>::supports_notify(m);
-    if (layout == "index") return ringsim::IndexRing<B>::supports_notify(m);
-    return false;
+    const ringsim::LayoutFacts* f = ringsim::find_layout(layout);
+    return f && f->supports_notify(m);
+}
+
+// From the two run-time names to one compiled instantiation.  Chains, indirect tables
+// and out-of-order completion take the chain cores; every other configuration keeps the
+// single-descriptor fast path.
+template <class Run>
+RunResult run_on_heap(const RunConfig& cfg, double hz) {
+    auto run = std::make_unique<Run>(cfg, hz);
+    try {
+        return run->run();
+    } catch (const EngineStuck&) {
+        (void)run.release();  // its threads still run on this memory: never free it
+        throw;
+    }
+}
+
+RunResult run_instance(const RunConfig& cfg, double hz) {
+    RunResult out;
+    bool barrier_found = true;
+    const bool layout_found = ringsim::visit_layout(cfg.layout, [&](auto layout) {
+        using L = typename decltype(layout)::type;
+        barrier_found = ringsim::visit_barrier(cfg.barrier, [&](auto barrier) {
+            using Ring = typename L::template ring<typename decltype(barrier)::type>;
+            if constexpr (ringsim::ChainLayout<Ring>) {
+                if (uses_chain_path(cfg)) {
+                    out = run_on_heap<EngineRun<Ring, ChainDriverCore, ChainDeviceCore>>(cfg, hz);
+                    return;
+                }
+            }
+            out = run_on_heap<EngineRun<Ring>>(cfg, hz);
+        });
+    });
+    if (!layout_found) throw std::invalid_argument("unknown layout '" + cfg.layout + "'");
+    if (!barrier_found) throw std::invalid_argument("unknown barrier '" + cfg.barrier + "'");
+    return out;
 }
 }  // namespace detail
 
@@ -73,12 +107,7 @@ RunResult run_engine(const RunConfig& in) {
     std::optional<double> floor_before;
     if (floor) floor_before = measure_floor();
 
-    RunResult r;
-    if (cfg.layout == "split") r = detail::run_split(cfg, clk.hz);
-    else if (cfg.layout == "split-inorder") r = detail::run_split_inorder(cfg, clk.hz);
-    else if (cfg.layout == "packed") r = detail::run_packed(cfg, clk.hz);
-    else if (cfg.layout == "packed-inorder") r = detail::run_packed_inorder(cfg, clk.hz);
-    else r = detail::run_index(cfg, clk.hz);
+    RunResult r = detail::run_instance(cfg, clk.hz);
     if (floor) {
         r.floor_before_ns = floor_before;
         r.floor_after_ns = measure_floor();

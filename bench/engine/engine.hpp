@@ -12,7 +12,16 @@ namespace ringlab {
 // Empty string if cfg is runnable; otherwise one sentence naming the problem and the valid range.
 std::string validate(const RunConfig& cfg);
 
-// Runs one configuration.  Throws std::invalid_argument for what validate() rejects.
+// The watchdog aborted a run and the engine's threads did not stop: they still use the
+// run's memory, so the process cannot carry on.  The front end prints `what` and ends
+// the process (ringlab: exit status 3).  Not a std::exception on purpose: no
+// `catch (const std::exception&)` that skips one configuration may swallow it.
+struct EngineStuck {
+    const char* what;
+};
+
+// Runs one configuration.  Throws std::invalid_argument for what validate() rejects,
+// EngineStuck when the watchdog's verdict is that the threads would not stop.
 RunResult run_engine(const RunConfig& cfg);
 
 // A validated configuration with its defaults filled in (CPU pair, outstanding, warm-up)

@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "engine/engine_run.hpp"
+#include "engine/run_result.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ringlab {
 
@@ -16,12 +17,6 @@ std::string describe_snapshot(const ringsim::RingSnapshot& s) {
       << ", used_event/driver off_wrap " << s.used_event_or_driver_off_wrap
       << ", avail_event/device off_wrap " << s.avail_event_or_device_off_wrap;
     return o.str();
-}
-
-void print_areas(const std::vector<ringsim::Area>& areas) {
-    for (const auto& a : areas)
-        std::printf("  area %-24s %p  %6zu bytes  %s\n", a.name.c_str(), a.addr, a.bytes,
-                    a.shared ? "shared" : "private");
 }
 
 std::optional<double> RunResult::floor_rtt_ns() const {

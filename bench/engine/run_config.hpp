@@ -76,7 +76,7 @@ struct RunConfig {
     bool measure_floor = true;              // measure the CPU pair's cache-line round trip first
     bool verbose = false;
     CounterFactory* counters = nullptr;     // optional per-role PMU groups
-    // Real virtio buffers (chain_driver.hpp / chain_device.hpp); the defaults keep the
+    // Real virtio buffers (the chain cores, engine_loops.hpp); the defaults keep the
     // single-descriptor, in-order fast path.
     std::uint32_t sg = 1;                   // descriptors per buffer, 1..16 (last one device-writable)
     IndirectMode indirect = IndirectMode::off;

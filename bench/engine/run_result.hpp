@@ -11,6 +11,7 @@
 #include "engine/histogram.hpp"
 #include "engine/role_counters.hpp"
 #include "engine/run_config.hpp"
+#include "ringsim/concepts.hpp"
 
 namespace ringlab {
 
@@ -117,6 +118,9 @@ struct RunResult {
     std::uint64_t submissions = 0;      // batches the driver published in the window
     std::uint64_t submitted_buffers = 0;  // buffers in those batches
     double planted_delay_ns = 0;        // --calibrate: extra ns per buffer the device spent (iterations x measured rate)
+    // The ring's memory areas as the run laid them out (`ringlab run --verbose` prints them).
+    // The addresses are the run's: the memory is gone when the result is returned.
+    std::vector<ringsim::Area> areas;
 
     double ns_per_buffer() const { return buffers ? seconds * 1e9 / double(buffers) : 0.0; }
     double ticks_per_buffer() const { return buffers ? double(ticks) / double(buffers) : 0.0; }

@@ -1,5 +1,6 @@
 // environment.cpp: builds context.ringlab.environment from /proc and /sys.
 #include "env/environment.hpp"
+#include "ringsim/arch.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -174,21 +175,7 @@ std::string cpus_phrase(const std::vector<int>& cpus) {
 
 }  // namespace
 
-std::string compiled_arch() {
-#if defined(__x86_64__)
-    return "x86_64";
-#elif defined(__aarch64__)
-    return "aarch64";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return "ppc64le";
-#elif defined(__powerpc64__)
-    return "ppc64";
-#elif defined(__riscv) && __riscv_xlen == 64
-    return "riscv64";
-#else
-    return "unknown";
-#endif
-}
+std::string compiled_arch() { return ringsim::arch::kMachineName; }  // the arch layer says (ringsim/arch/)
 
 CpuIdentity parse_cpuinfo(const std::string& text) {
     CpuIdentity id;

@@ -2,6 +2,7 @@
 // store followed by a load around each full barrier the architecture has.
 #include <atomic>
 #include <string>
+#include <utility>
 
 #include "micro.hpp"
 #include "ringsim/barriers.hpp"
@@ -100,19 +101,12 @@ void register_site_benchmarks() {
 void register_full_barrier_benchmarks() {
     using namespace ringsim::arch;
     benchmark::RegisterBenchmark("fullbarrier/none", store_fence_load<compiler_barrier>);
-#if defined(RINGSIM_ARCH_X86_64)
-    benchmark::RegisterBenchmark("fullbarrier/smp_mb:lock-addl", store_fence_load<smp_mb>);
-    benchmark::RegisterBenchmark("fullbarrier/mb:mfence", store_fence_load<mb>);
-#elif defined(RINGSIM_ARCH_AARCH64)
-    benchmark::RegisterBenchmark("fullbarrier/smp_mb:dmb-ish", store_fence_load<smp_mb>);
-    benchmark::RegisterBenchmark("fullbarrier/mb:dsb-sy", store_fence_load<mb>);
-#elif defined(RINGSIM_ARCH_PPC64LE)
-    benchmark::RegisterBenchmark("fullbarrier/smp_mb:sync", store_fence_load<smp_mb>);
-    // lwsync does not order store->load: listed for its cost, not as an alternative.
-    benchmark::RegisterBenchmark("fullbarrier/lwsync:not-full", store_fence_load<smp_wmb>);
-#else
-    benchmark::RegisterBenchmark("fullbarrier/smp_mb", store_fence_load<smp_mb>);
-#endif
+    // The architecture's full barriers, named by what they emit (ringsim/arch/<arch>.hpp).
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (benchmark::RegisterBenchmark((std::string("fullbarrier/") + kFullFences[I].name).c_str(),
+                                      store_fence_load<kFullFences[I].fence>),
+         ...);
+    }(std::make_index_sequence<kFullFences.size()>{});
     benchmark::RegisterBenchmark("fullbarrier/seq_cst-fence", store_fence_load<seq_cst_fence>);
 }
 

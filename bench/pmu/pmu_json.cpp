@@ -1,17 +1,10 @@
-// pmu_json.cpp: JSON conversion (nlohmann/json only).
+// pmu_json.cpp: the probe's record (context.ringlab.pmu) and the readings bench/results writes.
 #include "pmu/pmu_json.hpp"
 
 #include <cstdio>
 
 namespace ringlab::pmu {
 using nlohmann::json;
-
-namespace {
-template <class T>
-json opt(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-}  // namespace
 
 std::string hex(std::uint64_t v) {
     char buf[24];
@@ -44,59 +37,31 @@ json context_json(const Capability& cap) {
             {"events", events}};
 }
 
-json to_json(const HardwareReading& r) {
-    return {{"alias", r.alias},
-            {"name", r.name},
-            {"value", opt(r.value)},
-            {"raw", opt(r.raw)},
-            {"enabled_ns", r.enabled_ns},
-            {"running_ns", r.running_ns},
-            {"scaled", r.scaled},
-            {"multiplexed", r.multiplexed},
-            {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
-}
-
-json to_json(const SoftwareReading& r) {
-    return {{"task_clock_ns", opt(r.task_clock_ns)},
-            {"context_switches", opt(r.context_switches)},
-            {"cpu_migrations", opt(r.cpu_migrations)},
-            {"page_faults", opt(r.page_faults)},
-            {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)}};
-}
-
-json entry_pmu_json(const RoleCounters* driver, const RoleCounters* device) {
-    json out = json::object();
-    for (auto [name, c] : {std::pair{"driver", driver}, std::pair{"device", device}}) {
-        json arr = json::array();
-        if (const auto* p = as_pmu(c))
-            for (const auto& r : p->hardware()) arr.push_back(to_json(r));
-        out[name] = arr;
+results::RoleReadings readings_of(const RoleCounters* rc) {
+    results::RoleReadings out;
+    const auto* c = as_pmu(rc);
+    if (!c) return out;  // the engine opened nothing for this role
+    for (const auto& h : c->hardware()) {
+        results::CounterReading r;
+        r.alias = h.alias;
+        r.name = h.name;
+        r.value = h.value;
+        r.enabled_ns = h.enabled_ns;
+        r.running_ns = h.running_ns;
+        r.scaled = h.scaled;
+        r.multiplexed = h.multiplexed;
+        r.reason = h.reason;
+        out.hardware.push_back(std::move(r));
     }
-    return out;
-}
-
-json entry_software_json(const RoleCounters* driver, const RoleCounters* device) {
-    json out = json::object();
-    for (auto [name, c] : {std::pair{"driver", driver}, std::pair{"device", device}}) {
-        const auto* p = as_pmu(c);
-        out[name] = p ? to_json(p->software()) : json(nullptr);
-    }
-    return out;
-}
-
-std::vector<FlatCounter> per_buffer_counters(Role role, const RoleCounters* c, std::uint64_t buffers) {
-    std::vector<FlatCounter> out;
-    const auto* p = as_pmu(c);
-    if (!p) return out;
-    for (const auto& r : p->hardware()) {
-        std::string alias = r.alias;
-        for (char& ch : alias)
-            if (ch == '-' || ch == '.' || ch == ':' || ch == '=') ch = '_';
-        FlatCounter f{"pmu_" + std::string(role_name(role)) + "_" + alias + "_per_buffer", std::nullopt, r.reason};
-        if (r.value && buffers > 0) f.value = *r.value / static_cast<double>(buffers);
-        else if (r.value) f.reason = "no buffers completed";
-        out.push_back(std::move(f));
-    }
+    const auto& s = c->software();
+    results::SoftwareReading sw;
+    auto d = [](const std::optional<std::uint64_t>& v) { return v ? std::optional<double>(double(*v)) : std::nullopt; };
+    sw.task_clock_ns = d(s.task_clock_ns);
+    sw.context_switches = d(s.context_switches);
+    sw.cpu_migrations = d(s.cpu_migrations);
+    sw.page_faults = d(s.page_faults);
+    sw.reason = s.reason;
+    out.software = sw;
     return out;
 }
 

@@ -1,9 +1,7 @@
-// pmu_json.hpp: PMU facts and readings as results/SCHEMA.md JSON.
+// pmu_json.hpp: PMU facts as results/SCHEMA.md JSON, and readings for bench/results.
 //
-//   ctx["ringlab"]["pmu"]   = context_json(factory.capability());
-//   entry["ringlab"]["pmu"] = entry_pmu_json(r.driver.counters.get(), r.device.counters.get());
-//   entry["ringlab"]["software"] = entry_software_json(...same...);
-//   for (auto& c : per_buffer_counters(Role::driver, r.driver.counters.get(), r.buffers)) ...
+//   ctx["ringlab"]["pmu"] = context_json(factory.capability());
+//   results::PmuReadings{readings_of(r.driver.counters.get()), readings_of(r.device.counters.get())}
 #pragma once
 
 #include <cstdint>
@@ -16,6 +14,7 @@
 #include "engine/role_counters.hpp"
 #include "pmu/counters.hpp"
 #include "pmu/probe.hpp"
+#include "results/pmu_section.hpp"
 
 namespace ringlab::pmu {
 
@@ -27,21 +26,9 @@ nlohmann::json to_json(const Encoding& e);   // {"type","config","config1","conf
 //   "perf_event_paranoid","events":[{"alias","name","note","group","encoding","available","reason"}]}
 nlohmann::json context_json(const Capability& cap);
 
-nlohmann::json to_json(const HardwareReading& r);  // {"alias","name","value","raw","enabled_ns","running_ns","scaled","multiplexed","reason"}
-nlohmann::json to_json(const SoftwareReading& r);  // {"task_clock_ns","context_switches","cpu_migrations","page_faults","reason"}
-
-// entry.ringlab.pmu: {"driver":[...], "device":[...]}; a role without PMU counters gets [].
-nlohmann::json entry_pmu_json(const RoleCounters* driver, const RoleCounters* device);
-// entry.ringlab.software: {"driver":{...}, "device":{...}}; a role without counters gets null.
-nlohmann::json entry_software_json(const RoleCounters* driver, const RoleCounters* device);
-
-// Flat counters for a Google Benchmark entry: "pmu_<role>_<alias>_per_buffer"
-// (alias with '-' and '.' as '_'); value null with a reason when it did not count.
-struct FlatCounter {
-    std::string name;
-    std::optional<double> value;
-    std::string reason;
-};
-std::vector<FlatCounter> per_buffer_counters(Role role, const RoleCounters* c, std::uint64_t buffers);
+// One role's counters as the plain readings bench/results writes (entry.ringlab.pmu,
+// entry.ringlab.software and the flat per-buffer counters: results/pmu_section.hpp, the
+// one writer of that section).  A role without counters gives empty readings.
+results::RoleReadings readings_of(const RoleCounters* counters);
 
 }  // namespace ringlab::pmu

@@ -19,34 +19,6 @@ std::string join_events(const std::vector<std::string>& v) {
     return s;
 }
 
-results::RoleReadings to_readings(const RoleCounters* rc) {
-    results::RoleReadings out;
-    const auto* c = pmu::as_pmu(rc);
-    if (!c) return out;  // the engine opened nothing for this role
-    for (const auto& h : c->hardware()) {
-        results::CounterReading r;
-        r.alias = h.alias;
-        r.name = h.name;
-        r.value = h.value;
-        r.enabled_ns = h.enabled_ns;
-        r.running_ns = h.running_ns;
-        r.scaled = h.scaled;
-        r.multiplexed = h.multiplexed;
-        r.reason = h.reason;
-        out.hardware.push_back(std::move(r));
-    }
-    const auto& s = c->software();
-    results::SoftwareReading sw;
-    auto d = [](const std::optional<std::uint64_t>& v) { return v ? std::optional<double>(double(*v)) : std::nullopt; };
-    sw.task_clock_ns = d(s.task_clock_ns);
-    sw.context_switches = d(s.context_switches);
-    sw.cpu_migrations = d(s.cpu_migrations);
-    sw.page_faults = d(s.page_faults);
-    sw.reason = s.reason;
-    out.software = sw;
-    return out;
-}
-
 class LibpfmSession : public PmuSession {
 public:
     explicit LibpfmSession(pmu::Capability cap) : factory_(std::move(cap)) {}
@@ -66,7 +38,7 @@ public:
         return w;
     }
     results::PmuReadings read(const RunResult& r) const override {
-        return {to_readings(r.driver.counters.get()), to_readings(r.device.counters.get())};
+        return {pmu::readings_of(r.driver.counters.get()), pmu::readings_of(r.device.counters.get())};
     }
 
 private:

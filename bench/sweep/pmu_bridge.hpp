@@ -3,7 +3,7 @@
 // One session per sweep: the capability probe runs once at start (its record
 // goes to context.ringlab.pmu), the same CounterFactory serves every run, and
 // after each run the per-role groups the engine opened are read into the plain
-// PmuReadings that result_export writes.
+// PmuReadings that bench/results writes.
 #pragma once
 
 #include <memory>
@@ -14,7 +14,7 @@
 
 #include "engine/role_counters.hpp"
 #include "engine/run_result.hpp"
-#include "sweep/result_export.hpp"
+#include "results/entry.hpp"
 
 namespace ringlab::sweep {
 

@@ -12,7 +12,7 @@
 
 #include "cli/args.hpp"
 #include "config/axes.hpp"
-#include "sweep/output_path.hpp"
+#include "results/atomic_write.hpp"
 #include "sweep/pmu_bridge.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_spec.hpp"

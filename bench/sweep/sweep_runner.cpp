@@ -1,5 +1,8 @@
-// sweep_runner.cpp: Google Benchmark registration, the capturing reporter,
-// SIGINT handling, progress and the results directory.
+// sweep_runner.cpp: the sweep under Google Benchmark: one registered benchmark per
+// configuration, the one call that runs a configuration (run_configuration), the console
+// reporter, and the results directory's life (resume, first write, last write).
+// Its pieces live beside it: signals (interrupt.cpp), the progress line (progress.cpp),
+// results entries (results_recorder.cpp), the results contract itself (bench/results).
 #include "sweep/sweep_runner.hpp"
 
 #include <benchmark/benchmark.h>
@@ -21,158 +24,35 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "engine/engine.hpp"
 #include "env/hwloc_record.hpp"
 #include "guest/guest.hpp"
 #include "sweep/gb_compat.hpp"
+#include "sweep/interrupt.hpp"
+#include "sweep/progress.hpp"
+#include "sweep/results_recorder.hpp"
 #include "sweep/pmu_bridge.hpp"
-#include "sweep/result_export.hpp"
-#include "sweep/results_document.hpp"
-#include "sweep/run_context.hpp"
+#include "results/entry.hpp"
+#include "results/document.hpp"
+#include "results/context.hpp"
 #include "topo/topology.hpp"
 
 namespace ringlab::sweep {
 
 namespace {
 
-// The name suffix of an iteration entry Google Benchmark reported as an error
-// (results/SCHEMA.md, "Error entries").
-constexpr const char* kErrorNameSuffix = "_error";
 // lstopo's XML of the machine, beside results.json (results/SCHEMA.md).
 constexpr const char* kHwlocTopologyFile = "topology-hwloc.xml";
 
 // ---------------------------------------------------------------------------
-// SIGINT, SIGTERM, SIGHUP: stop after the current configuration.
-// ---------------------------------------------------------------------------
-// The three are blocked in every thread (the engine's threads inherit the mask, so a
-// signal never interrupts a timed window or an eventfd wait); one watcher thread
-// takes them with sigwait.  The first sets the flag (and which signal it was: the exit
-// status is 128 + that number, as a shell expects); the second rewrites results.json
-// with interrupted=true (under the document's lock, so never half-way through a
-// reported configuration) and then dies of that signal at once.
-std::atomic<bool> g_interrupted{false};
-std::atomic<int> g_signal{0};
-// A results write failed (a full disk): every later configuration is skipped at once.
-std::atomic<bool> g_write_failed{false};
-// Held while the results document changes or is written.
-std::timed_mutex g_doc_mutex;
-
-const char* signal_word(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "Ctrl-C"; }
-
-class SignalWatcher {
-public:
-    explicit SignalWatcher(std::function<void()> on_abort) : on_abort_(std::move(on_abort)) {
-        sigset_t set;
-        sigemptyset(&set);
-        for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR2}) sigaddset(&set, s);
-        pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
-        g_interrupted = false;
-        g_signal = 0;
-        thread_ = std::thread([this, set] {
-            int sig = 0;
-            while (sigwait(&set, &sig) == 0) {
-                if (stop_) return;
-                if (sig == SIGUSR2) continue;
-                if (!g_interrupted.exchange(true)) {
-                    g_signal = sig;
-                    std::string msg = std::string("\n[sweep] interrupted (") + signal_word(sig) +
-                                      "): stopping after the current configuration (again to abort at once)\n";
-                    (void)!::write(2, msg.data(), msg.size());
-                    continue;
-                }
-                // Second signal: leave a file that says it was interrupted, then go.
-                if (g_doc_mutex.try_lock_for(std::chrono::seconds(3))) {
-                    try {
-                        on_abort_();
-                    } catch (...) {
-                    }
-                }
-                ::signal(sig, SIG_DFL);
-                sigset_t one;
-                sigemptyset(&one);
-                sigaddset(&one, sig);
-                pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
-                ::raise(sig);
-            }
-        });
-    }
-    ~SignalWatcher() {
-        stop_ = true;
-        pthread_kill(thread_.native_handle(), SIGUSR2);
-        thread_.join();
-        // Drop a SIGUSR2 still pending before restoring the caller's mask.
-        sigset_t pending;
-        sigpending(&pending);
-        timespec zero{0, 0};
-        sigset_t both;
-        sigemptyset(&both);
-        sigaddset(&both, SIGUSR2);
-        if (sigismember(&pending, SIGUSR2)) sigtimedwait(&both, nullptr, &zero);
-        pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-    }
-
-private:
-    std::function<void()> on_abort_;
-    sigset_t old_mask_;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
-
-// ---------------------------------------------------------------------------
-// Small helpers
-// ---------------------------------------------------------------------------
-std::string hms(double s) {
-    if (!std::isfinite(s) || s < 0) s = 0;
-    auto t = static_cast<long>(s + 0.5);
-    char buf[32];
-    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-    else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
-    return buf;
-}
-
-// GB's own view of the machine; date and library_build_type come from make_context.
-nlohmann::json gb_context_json(const benchmark::BenchmarkReporter::Context& ctx) {
-    nlohmann::json c;
-    c["host_name"] = ctx.sys_info.name;
-    c["executable"] = benchmark::BenchmarkReporter::Context::executable_name
-                          ? benchmark::BenchmarkReporter::Context::executable_name : "ringlab";
-    c["num_cpus"] = ctx.cpu_info.num_cpus;
-    c["mhz_per_cpu"] = static_cast<long>(ctx.cpu_info.cycles_per_second / 1e6);
-    c["cpu_scaling_enabled"] = ctx.cpu_info.scaling == benchmark::CPUInfo::ENABLED;
-    c["caches"] = nlohmann::json::array();
-    for (const auto& k : ctx.cpu_info.caches)
-        c["caches"].push_back({{"type", k.type}, {"level", k.level}, {"size", k.size}, {"num_sharing", k.num_sharing}});
-    c["load_avg"] = ctx.cpu_info.load_avg;
-    return c;
-}
-
-// ---------------------------------------------------------------------------
 // One registered benchmark and what its runs measured
 // ---------------------------------------------------------------------------
-struct Trial {
-    RunResult result;
-    results::PmuReadings pmu;
-    bool has_pmu = false;
-    std::string relation;
-};
-
-struct Slot {
-    SweepConfig config;
-    std::string name;
-    const Row* row = nullptr;
-    int repetitions = 1;            // what GB will do (spec or --benchmark_repetitions)
-    std::vector<Trial> trials;      // every call; the last `repetitions` are the reported runs
-    double estimate_s = 0;
-    bool started = false;           // a Ctrl-C lets a started configuration finish its repetitions
-    std::string gb_name;            // the name GB filters on: name + /iterations:N/repeats:R/manual_time
-};
-
 struct Runner {
     SweepPlan& plan;
-    ResultsDocument doc;
+    results::ResultsDocument doc;
     std::unique_ptr<PmuSession> pmu;
     topo::Topology topology;
     bool have_topology = false;
@@ -180,11 +60,8 @@ struct Runner {
     std::map<std::string, Slot*> by_name;
     std::optional<std::pair<int, int>> auto_pair;        // what "auto" resolved to, kept for the sweep
     bool env_has_timer = false;
-    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-    std::size_t done = 0, total = 0;
-    double done_estimate = 0, total_estimate = 0;
-    std::size_t runs_done = 0;
-    std::map<std::string, int> reps_seen;  // repetitions reported per configuration
+    ResultsRecorder recorder{doc};
+    ProgressLine line;
     bool user_min_time = false, user_reps = false, interleaving = false;
     int gb_repetitions = 1;
 
@@ -202,10 +79,15 @@ struct Runner {
     // The environment again, now with the timer a run reported and the CPUs it used.
     void refresh_environment(const RunResult& r) {
         std::lock_guard<std::timed_mutex> lock(g_doc_mutex);
-        set_environment(doc.ringlab(), {r.config.driver_cpu, r.config.device_cpu},
+        results::set_environment(doc.ringlab(), {r.config.driver_cpu, r.config.device_cpu},
                         pmu ? pmu->warnings() : std::vector<std::string>{}, &r);
         env_has_timer = r.timer_hz > 0;
     }
+
+    // The one place the sweep runs a configuration (a host other than this process, such
+    // as a KVM guest, is chosen here).
+    // The engine's threads, or the KVM guest for guest kvm.
+    RunResult run_configuration(const RunConfig& cfg) { return guest::run_configuration(cfg); }
 
     // The benchmark function of one configuration.
     void run_one(benchmark::State& state, Slot& slot) {
@@ -251,7 +133,7 @@ struct Runner {
         }
         Trial t;
         try {
-            t.result = guest::run_configuration(cfg);  // the engine's threads, or the guest for guest kvm
+            t.result = run_configuration(cfg);
         } catch (const std::exception& e) {
             gb::skip_repetition(state, std::string("engine failed: ") + e.what());
             return;
@@ -260,7 +142,7 @@ struct Runner {
         const int da = r.config.driver_cpu, db = r.config.device_cpu;
         if (slot.config.at("placement") == kPlacementAuto && !plan.cpus && !auto_pair && da >= 0 && db >= 0)
             auto_pair = std::pair{da, db};  // every later "auto" run uses the same pair
-        t.relation = sweep::relation_of(da, db);
+        t.relation = results::relation_of(da, db);
         if (pmu) {
             t.pmu = pmu->read(r);
             t.has_pmu = true;
@@ -292,126 +174,13 @@ struct Runner {
         while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(wanted))) state.SetIterationTime(seconds);
     }
 
-    nlohmann::json entry_base(const benchmark::BenchmarkReporter::Run& run, const Slot& slot) const {
-        nlohmann::json e;
-        const bool agg = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
-        // compare.py pairs entries by `name` and prints only names and numbers: a failed
-        // repetition under its configuration's name reads as a -100% "speed-up" (real_time 0,
-        // as Google Benchmark writes its own errors) or as a measured figure.  `_error` keeps
-        // it out of every pairing with a measurement, and names it where both sides failed.
-        e["name"] = agg                 ? slot.name + "_" + run.aggregate_name
-                    : gb::run_skipped(run) ? slot.name + kErrorNameSuffix
-                                         : slot.name;
-        e["family_index"] = run.family_index;
-        e["per_family_instance_index"] = run.per_family_instance_index;
-        e["run_name"] = slot.name;
-        e["run_type"] = agg ? "aggregate" : "iteration";
-        e["repetitions"] = run.repetitions;
-        e["repetition_index"] = run.repetition_index;
-        e["threads"] = run.threads;
-        if (agg) {
-            e["aggregate_name"] = run.aggregate_name;
-            e["aggregate_unit"] = run.aggregate_unit == benchmark::kPercentage ? "percentage" : "time";
-        }
-        if (gb::run_skipped(run)) {
-            e["error_occurred"] = true;
-            e["error_message"] = gb::run_skip_message(run);
-        }
-        e["iterations"] = run.iterations;
-        return e;
-    }
-
-    static nlohmann::json finite_or_null(double v, const std::string& field, const std::string& why, nlohmann::json& nulls) {
-        if (std::isfinite(v)) return v;
-        nulls[field] = why;
-        return nullptr;
-    }
-
     void report(const benchmark::BenchmarkReporter::Run& run) {
         auto it = by_name.find(run.run_name.function_name);
         if (it == by_name.end()) return;  // not one of ours
-        Slot& slot = *it->second;
-        const bool agg = run.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate;
-        nlohmann::json e = entry_base(run, slot);
-        nlohmann::json nulls = nlohmann::json::object();
-
-        if (agg) {
-            const bool pct = run.aggregate_unit == benchmark::kPercentage;
-            // GB writes percentage aggregates (cv) as the raw fraction in real_time/cpu_time.
-            double rt = pct ? run.real_accumulated_time : run.GetAdjustedRealTime();
-            e["real_time"] = finite_or_null(rt, "real_time", "aggregate undefined (zero mean)", nulls);
-            // cpu_time: the aggregate of cpu_ns_per_buffer, like the iteration entries below.
-            auto c = run.counters.find("cpu_ns_per_buffer");
-            double ct = c != run.counters.end() ? c->second.value
-                                                : (pct ? run.cpu_accumulated_time : run.GetAdjustedCPUTime());
-            e["cpu_time"] = finite_or_null(ct, "cpu_time", "aggregate undefined (zero mean)", nulls);
-            e["time_unit"] = "ns";
-            for (const auto& [k, v] : run.counters)
-                e[k] = finite_or_null(v.value, k, "aggregate undefined (zero mean or no values)", nulls);
-            e["ringlab"] = {{"aggregate_of", slot.name}, {"nulls", nulls}};
-            doc.add_entry(std::move(e));
-            return;
-        }
-
-        // Iteration entry: the RunResult of this repetition is among the last trials.
-        const Trial* t = nullptr;
-        const long reps = std::max<long>(1, run.repetitions);
-        const long idx = std::max<long>(0, run.repetition_index);
-        const long base = static_cast<long>(slot.trials.size()) - reps;
-        if (base + idx >= 0 && base + idx < static_cast<long>(slot.trials.size())) t = &slot.trials[base + idx];
-        if (gb::run_skipped(run) && !t) {
-            // The engine rejected or threw before measuring: no RunResult.
-            e["real_time"] = 0.0;
-            e["cpu_time"] = 0.0;
-            e["time_unit"] = "ns";
-            nlohmann::json cfg = slot.config.to_json();
-            e["ringlab"] = {{"config", cfg},   {"row", slot.config.row}, {"valid", false},
-                            {"problems", {gb::run_skip_message(run)}}, {"nulls", {{"measurements", gb::run_skip_message(run)}}}};
-            doc.add_entry(std::move(e));
-            return;
-        }
-        if (!t) return;  // cannot happen: every reported run had a trial
-        const RunResult& r = t->result;
-        results::Nulls rn;
-        results::EntryExtras x{slot.config.at("placement"), t->relation, t->has_pmu ? &t->pmu : nullptr};
-        auto counters = results::export_counters(r, x, rn);
-        // real_time from GB (manual time / iterations): what compare.py compares.
-        double rt = gb::run_skipped(run) ? (r.buffers ? r.ns_per_buffer() : 0.0) : run.GetAdjustedRealTime();
-        e["real_time"] = std::isfinite(rt) ? rt : 0.0;
-        // cpu_time: both roles' thread CPU per buffer.  GB's own cpu_time would be the
-        // CPU of the thread that waits for the engine, which says nothing about the ring.
-        e["cpu_time"] = counters["cpu_ns_per_buffer"].is_number() ? counters["cpu_ns_per_buffer"].get<double>()
-                                                                   : run.GetAdjustedCPUTime();
-        e["time_unit"] = "ns";
-        for (const auto& [k, v] : counters.items()) e[k] = v;
-        auto rl = results::export_entry_ringlab(r, x, rn);
-        rl["row"] = slot.config.row;
-        rl["config"]["placement"] = slot.config.at("placement");
-        const nlohmann::json axes_cfg = slot.config.to_json();  // a named local: items() does not own it
-        for (const auto& [k, v] : axes_cfg.items())
-            if (!rl["config"].contains(k)) rl["config"][k] = v;
-        e["ringlab"] = std::move(rl);
-        // A failed repetition's latencies are not a result (and its entry is named *_error).
-        if (r.latency && r.latency->count() && !gb::run_skipped(run)) doc.add_histogram(slot.name, run.repetition_index, results::histogram_to_json(*r.latency));
-        doc.add_entry(std::move(e));
+        recorder.record(run, *it->second);
     }
 
-    // runs: the repetitions of `slot` just reported.  With random interleaving GB reports one
-    // repetition at a time, so progress counts repetitions against their share of the estimate
-    // (a configuration's estimate covers all its repetitions) and scales the rest by the
-    // measured pace: the ETA comes from measured time, not from the estimate alone.
-    void progress(const Slot& slot, int runs) {
-        runs_done += runs;
-        done_estimate += slot.estimate_s * double(runs) / double(std::max(1, slot.repetitions));
-        auto& seen = reps_seen[slot.name];
-        seen += runs;
-        if (seen >= std::max(1, slot.repetitions) && seen - runs < std::max(1, slot.repetitions)) ++done;
-        double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double scale = done_estimate > 0 ? elapsed / done_estimate : 1.0;
-        double eta = std::max(0.0, total_estimate - done_estimate) * scale;
-        std::fprintf(stderr, "[sweep] %zu/%zu configurations (%zu repetitions)  elapsed %s  ETA %s  (%s)\n", done,
-                     total, runs_done, hms(elapsed).c_str(), hms(eta).c_str(), slot.name.c_str());
-    }
+    void progress(const Slot& slot, int runs) { line.advance(slot.name, slot.estimate_s, slot.repetitions, runs); }
 };
 
 // Console output for humans, plus capture into the results document.
@@ -471,15 +240,28 @@ private:
     std::set<std::string> dropped_;
 };
 
-// Counts the registered names GB's --benchmark_filter will run (GB 1.7 semantics:
-// an extended regex; a leading '-' negates it).
-std::size_t count_filtered(const std::vector<std::unique_ptr<Slot>>& slots, const std::string& filter) {
-    if (filter.empty() || filter == "." || filter == "all") return slots.size();
-    bool negate = filter[0] == '-';
-    std::regex re(negate ? filter.substr(1) : filter, std::regex::extended);
-    std::size_t n = 0;
-    for (const auto& s : slots)
-        if (std::regex_search(s->gb_name, re) != negate) ++n;
+// How many registered benchmarks Google Benchmark will run: GB applies its own
+// --benchmark_filter (and every other selection flag) and lists what it selected
+// (--benchmark_list_tests) into a discarded stream, returning the count.  The flags are
+// then parsed again as given, list_tests off, for the real run.
+std::size_t count_selected(const std::vector<std::string>& gb_args) {
+    auto initialize = [&](const char* list_tests) {
+        std::vector<std::string> args{"ringlab sweep"};
+        args.insert(args.end(), gb_args.begin(), gb_args.end());
+        args.emplace_back(list_tests);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        int argc = static_cast<int>(args.size());
+        benchmark::Initialize(&argc, argv.data());
+    };
+    initialize("--benchmark_list_tests=true");
+    std::ostringstream discard;
+    benchmark::ConsoleReporter quiet(benchmark::ConsoleReporter::OO_None);
+    quiet.SetOutputStream(&discard);
+    quiet.SetErrorStream(&discard);
+    const std::size_t n = benchmark::RunSpecifiedBenchmarks(&quiet);
+    initialize("--benchmark_list_tests=false");
     return n;
 }
 
@@ -628,38 +410,20 @@ int run_sweep(SweepPlan& plan) {
             else b->Iterations(static_cast<benchmark::IterationCount>(s.buffers));
         }
         if (!run.user_reps) b->Repetitions(s.repetitions);
-        // GB 1.7 appends these to the name its --benchmark_filter sees.
-        slot->gb_name = slot->name;
-        if (!run.user_min_time && min_time > 0) {
-            char mt[64];
-            std::snprintf(mt, sizeof mt, "/min_time:%0.3f", min_time);
-            slot->gb_name += mt;
-        } else if (!run.user_min_time) {
-            slot->gb_name += "/iterations:" + std::to_string(s.buffers);
-        }
-        if (!run.user_reps) slot->gb_name += "/repeats:" + std::to_string(s.repetitions);
-        slot->gb_name += "/manual_time";
         run.by_name[slot->name] = raw;
         run.slots.push_back(std::move(slot));
     }
-    try {
-        run.total = count_filtered(run.slots, benchmark::GetBenchmarkFilter());
-    } catch (const std::regex_error&) {
-        std::fprintf(stderr, "ringlab sweep: --benchmark_filter '%s' is not a valid extended regular expression\n",
-                     benchmark::GetBenchmarkFilter().c_str());
-        benchmark::ClearRegisteredBenchmarks();
-        return 2;
-    }
-    if (run.total == 0 && !run.slots.empty()) {
+    run.line.total = count_selected(plan.gb_args);
+    if (run.line.total == 0 && !run.slots.empty()) {
         std::fprintf(stderr, "ringlab sweep: --benchmark_filter '%s' matches none of the %zu configurations to run "
                      "(see --dry-run for their names); nothing written\n",
                      benchmark::GetBenchmarkFilter().c_str(), run.slots.size());
         benchmark::ClearRegisteredBenchmarks();
         return 2;
     }
-    for (const auto& s : run.slots) run.total_estimate += s->estimate_s;
-    if (run.total < run.slots.size() && run.total > 0)
-        run.total_estimate *= double(run.total) / double(run.slots.size());
+    for (const auto& s : run.slots) run.line.total_estimate += s->estimate_s;
+    if (run.line.total < run.slots.size() && run.line.total > 0)
+        run.line.total_estimate *= double(run.line.total) / double(run.slots.size());
 
     // The results directory: spec.json and a first results.json before any measurement,
     // so even a sweep killed during its first configuration leaves a valid file.
@@ -670,18 +434,16 @@ int run_sweep(SweepPlan& plan) {
         benchmark::ClearRegisteredBenchmarks();
         return 2;
     }
-    // Context: ringlab's (environment, PMU probe, topology), then GB's own fields as GB sees them.
+    // Context: GB's fields and context.ringlab, from bench/results' one producer (GB's
+    // own view of the machine would be a second writer of the same fields).
     {
         std::vector<int> cpus;
         if (plan.cpus) cpus = {plan.cpus->first, plan.cpus->second};
         auto kept = run.doc.ringlab();  // run_id and started_at of a resumed sweep
-        auto fresh = make_context(cpus, run.pmu ? run.pmu->probe_json() : nlohmann::json(),
+        auto fresh = results::make_context(cpus, run.pmu ? run.pmu->probe_json() : nlohmann::json(),
                                   run.pmu ? run.pmu->warnings() : std::vector<std::string>{});
         for (const char* k : {"run_id", "started_at", "seed", "resumed_from_entries"})
             if (kept.contains(k)) fresh["ringlab"][k] = kept[k];
-        benchmark::BenchmarkReporter::Context gbctx;
-        const nlohmann::json gb = gb_context_json(gbctx);  // named: items() must not outlive it
-        for (const auto& [k, v] : gb.items()) fresh[k] = v;
         run.doc.context() = std::move(fresh);
     }
     auto& r = run.doc.ringlab();
@@ -696,7 +458,7 @@ int run_sweep(SweepPlan& plan) {
     nlohmann::json pruned = nlohmann::json::array();
     for (const auto& p : plan.expansion.pruned) pruned.push_back({{"name", p.config.benchmark_name()}, {"reason", p.reason}});
     r["configurations"] = {{"total", plan.expansion.configs.size()},
-                           {"to_run", run.total},
+                           {"to_run", run.line.total},
                            {"done", already.size()},
                            {"skipped_resumed", skipped},
                            {"pruned", plan.expansion.pruned.size()},
@@ -722,8 +484,8 @@ int run_sweep(SweepPlan& plan) {
     }
     for (const auto& w : r["warnings"]) std::fprintf(stderr, "[sweep] warning: %s\n", w.get<std::string>().c_str());
     std::fprintf(stderr, "[sweep] run %s: %zu configurations to run (%zu already done, %zu pruned), about %s, seed %llu, into %s\n",
-                 r["run_id"].get<std::string>().c_str(), run.total, skipped, plan.expansion.pruned.size(),
-                 hms(run.total_estimate).c_str(), static_cast<unsigned long long>(plan.expansion.seed),
+                 r["run_id"].get<std::string>().c_str(), run.line.total, skipped, plan.expansion.pruned.size(),
+                 hms(run.line.total_estimate).c_str(), static_cast<unsigned long long>(plan.expansion.seed),
                  plan.out_dir.c_str());
 
     bool interrupted = false;
@@ -731,7 +493,7 @@ int run_sweep(SweepPlan& plan) {
     {
         SignalWatcher watcher([&run] { run.doc.write(false, true); });
         CaptureReporter rep(run, isatty(1) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None);
-        if (run.total > 0) benchmark::RunSpecifiedBenchmarks(&rep);
+        if (run.line.total > 0) benchmark::RunSpecifiedBenchmarks(&rep);
         interrupted = g_interrupted.load();
     }
     benchmark::ClearRegisteredBenchmarks();
@@ -742,9 +504,9 @@ int run_sweep(SweepPlan& plan) {
         return 1;
     }
 
-    r["finished_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
+    r["finished_at"] = results::utc_now("%Y-%m-%dT%H:%M:%SZ");
     r["configurations"]["done"] = run.doc.completed_run_names().size();
-    const bool complete = !interrupted && run.doc.completed_run_names().size() >= run.total + already.size();
+    const bool complete = !interrupted && run.doc.completed_run_names().size() >= run.line.total + already.size();
     try {
         run.doc.write(complete, interrupted);
     } catch (const std::exception& e) {
@@ -755,11 +517,11 @@ int run_sweep(SweepPlan& plan) {
     if (interrupted) {
         std::fprintf(stderr, "[sweep] interrupted after %zu/%zu configurations; %s is valid (complete=false). "
                      "Continue with: ringlab sweep ... --out %s --resume\n",
-                     run.done, run.total, run.doc.results_path().c_str(), plan.out_dir.c_str());
+                     run.line.done(), run.line.total, run.doc.results_path().c_str(), plan.out_dir.c_str());
         return 128 + (g_signal.load() ? g_signal.load() : SIGINT);
     }
-    std::fprintf(stderr, "[sweep] done: %zu configurations in %s -> %s%s\n", run.done,
-                 hms(std::chrono::duration<double>(std::chrono::steady_clock::now() - run.t0).count()).c_str(),
+    std::fprintf(stderr, "[sweep] done: %zu configurations in %s -> %s%s\n", run.line.done(),
+                 hms(run.line.elapsed_s()).c_str(),
                  run.doc.results_path().c_str(),
                  failed ? " (SOME CONFIGURATIONS FAILED VERIFICATION, LOST NOTIFICATIONS OR COULD NOT RUN)" : "");
     return failed ? 1 : 0;

@@ -45,14 +45,6 @@ std::uint64_t smallest_step() {
     return best == ~0ull ? 0 : best;
 }
 
-#if defined(RINGSIM_ARCH_AARCH64)
-std::uint64_t cntfrq() {
-    std::uint64_t f;
-    asm volatile("mrs %0, cntfrq_el0" : "=r"(f));
-    return f;
-}
-#endif
-
 }  // namespace
 
 ClockInfo calibrate(int ms) {
@@ -70,15 +62,16 @@ ClockInfo calibrate(int ms) {
     ci.hz = best.hz;
     ci.calibrated = best.hz > 0 && std::isfinite(best.hz);
     ci.resolution_ticks = smallest_step();
-#if defined(RINGSIM_ARCH_AARCH64)
-    // The architecture publishes the generic timer's frequency; prefer the
-    // exact figure when the measurement confirms it (within 1%).
-    if (const double f = double(cntfrq()); f > 0 && std::fabs(f - ci.hz) / f < 0.01) ci.hz = f;
-#elif !defined(RINGSIM_ARCH_X86_64) && !defined(RINGSIM_ARCH_PPC64LE)
-    // steady_clock ticks are nanoseconds by definition: nothing to calibrate.
-    ci.hz = 1e9;
-    ci.calibrated = false;
-#endif
+    if (arch::kTimerTicksAreNs) {
+        // steady_clock ticks are nanoseconds by definition: nothing to calibrate.
+        ci.hz = 1e9;
+        ci.calibrated = false;
+    } else if (const double f = double(arch::timer_published_hz());
+               f > 0 && std::fabs(f - ci.hz) / f < 0.01) {
+        // Where the architecture publishes the counter's frequency (arm64's cntfrq_el0),
+        // prefer the exact figure when the measurement confirms it (within 1%).
+        ci.hz = f;
+    }
     return ci;
 }
 

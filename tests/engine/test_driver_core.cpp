@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "engine/driver_side.hpp"
+#include "engine/engine_loops.hpp"
 #include "engine/line_vector.hpp"
 #include "ringsim/barriers.hpp"
 #include "ringsim/layouts/all.hpp"

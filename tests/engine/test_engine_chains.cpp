@@ -6,8 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/chain_device.hpp"
-#include "engine/chain_driver.hpp"
+#include "engine/engine_loops.hpp"
 #include "engine_test_util.hpp"
 #include "ringsim/barriers.hpp"
 #include "ringsim/layouts/all.hpp"

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "engine/driver_side.hpp"
+#include "engine/engine_loops.hpp"
 #include "engine_test_util.hpp"
 
 using namespace ringlab;

@@ -80,7 +80,10 @@ assert \"/guest:kvm/kick:exit\" in e[\"run_name\"], e[\"run_name\"]
 c=e[\"ringlab\"][\"config\"]
 assert c[\"guest\"]==\"kvm\" and c[\"kick\"]==\"exit\" and c[\"call\"]==\"poll\", c
 assert e[\"ringlab\"][\"host\"]==\"kvm\" and e[\"ringlab\"][\"valid\"], e[\"ringlab\"]
-assert e[\"kicks_per_buffer\"] > 0 and e[\"driver_cpu_ns_per_buffer\"] < 1e9, e
+# kicks are counted (a number; 0 when the device never went idle in 3000 buffers), and the
+# vCPU CPU time is either unmeasured (the guest ended before its first sample) or sane.
+assert e[\"kicks_per_buffer\"] >= 0, e
+assert e.get(\"driver_cpu_ns_per_buffer\") is None or e[\"driver_cpu_ns_per_buffer\"] < 1e9, e
 "'
 # ringlab answer runs a guest question's sides through the guest (one VM per slice).
 "$bin" answer --question guest-kick-exit-vs-ioeventfd --budget 4 --cpus 0,1 --out "$tmp/ans" >/dev/null 2>"$tmp/err"; rc=$?

@@ -7,7 +7,6 @@
 
 #include "guest/guest_config.hpp"
 #include "config/axes.hpp"
-#include "sweep/result_export.hpp"
 #include "sweep/sweep_spec.hpp"
 
 using namespace ringlab;

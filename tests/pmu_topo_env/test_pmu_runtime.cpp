@@ -12,6 +12,8 @@
 #include "pmu/perf_group.hpp"
 #include "pmu/pmu_json.hpp"
 #include "pmu/probe.hpp"
+#include "results/entry.hpp"
+#include "results/pmu_section.hpp"
 
 using namespace ringlab;
 using namespace ringlab::pmu;
@@ -233,28 +235,39 @@ TEST(Json, ContextAndEntryFollowTheSchema) {
     PmuCounterFactory factory(cap);
     auto d = counted_window(factory, Role::driver);
     auto v = counted_window(factory, Role::device);
-    auto pmu = entry_pmu_json(d.get(), v.get());
+    // The entry's PMU section, through the one writer production uses (bench/results).
+    results::PmuReadings readings{readings_of(d.get()), readings_of(v.get())};
+    nlohmann::json e = nlohmann::json::object();
+    results::Nulls nulls;
+    results::write_pmu_section(e, &readings, nulls);
+    const auto& pmu = e["pmu"];
     ASSERT_EQ(pmu["driver"].size(), cap.events.size());
     ASSERT_EQ(pmu["device"].size(), cap.events.size());
     for (const char* k : {"alias", "name", "value", "enabled_ns", "running_ns", "scaled", "multiplexed"})
         EXPECT_TRUE(pmu["driver"][0].contains(k)) << k;
-    auto sw = entry_software_json(d.get(), nullptr);
+    results::PmuReadings driver_only{readings_of(d.get()), readings_of(nullptr)};
+    results::write_pmu_section(e, &driver_only, nulls);
+    const auto& sw = e["software"];
     if (no_perf_syscall()) {
         EXPECT_TRUE(sw["driver"]["task_clock_ns"].is_null());
-        EXPECT_NE(sw["driver"]["reason"].get<std::string>().find("ENOSYS"), std::string::npos);
+        EXPECT_NE(nulls.json()["software.driver.task_clock_ns"].get<std::string>().find("ENOSYS"), std::string::npos);
     } else {
-        EXPECT_GT(sw["driver"]["task_clock_ns"].get<std::uint64_t>(), 0u);
+        EXPECT_GT(sw["driver"]["task_clock_ns"].get<double>(), 0.0);
     }
-    EXPECT_TRUE(sw["device"].is_null());
-    auto flat = per_buffer_counters(Role::device, v.get(), 1000);
-    ASSERT_EQ(flat.size(), cap.events.size());
-    for (std::size_t i = 0; i < flat.size(); ++i) {
-        if (cap.events[i].spec.alias == "branch-misses") {
-            EXPECT_EQ(flat[i].name, "pmu_device_branch_misses_per_buffer");
-        }
+    EXPECT_TRUE(sw["device"].is_null());  // no counters opened for the device: no software readings
+    nlohmann::json flat = nlohmann::json::object();
+    results::add_flat_pmu_counters(flat, readings, 1000);
+    std::size_t counted = 0;
+    for (const auto& hw : readings.driver.hardware) counted += hw.value.has_value();
+    for (std::size_t i = 0; i < cap.events.size(); ++i) {
+        const auto& hw = readings.device.hardware[i];
+        const std::string name = results::flat_pmu_counter_name("device", hw.alias);
+        if (cap.events[i].spec.alias == "branch-misses") EXPECT_EQ(name, "pmu_device_branch_misses_per_buffer");
+        // Only the counters that counted become flat counters; the others keep their reason.
+        EXPECT_EQ(flat.contains(name), hw.value.has_value()) << name;
+        EXPECT_TRUE(hw.value.has_value() != !hw.reason.empty()) << name;
+        counted += hw.value.has_value();
     }
-    for (const auto& f : flat) {
-        EXPECT_EQ(f.name.find('-'), std::string::npos) << f.name;
-        EXPECT_TRUE(f.value.has_value() != !f.reason.empty()) << f.name;
-    }
+    for (const auto& [k, v] : flat.items()) EXPECT_EQ(k.find('-'), std::string::npos) << k;
+    EXPECT_EQ(flat.size(), counted);  // one flat counter per counter that counted, in both roles
 }

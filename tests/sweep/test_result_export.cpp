@@ -8,8 +8,8 @@
 
 #include <unistd.h>
 
-#include "sweep/result_export.hpp"
-#include "sweep/run_context.hpp"
+#include "results/entry.hpp"
+#include "results/context.hpp"
 
 using namespace ringlab;
 using nlohmann::json;
@@ -134,7 +134,7 @@ TEST(ResultExport, LatencyHistogramPercentilesAndJson) {
 TEST(ResultExport, SingleEntryIsGoogleBenchmarkShaped) {
     auto r = sample();
     results::EntryExtras x{"same-l3", "same-l3", nullptr};
-    auto e = sweep::single_entry(r, x);
+    auto e = results::single_entry(r, x);
     EXPECT_EQ(e["name"], "ring/layout:packed/barrier:smp/notify:poll/batch:1/ring:256/placement:same-l3");
     EXPECT_EQ(e["run_name"], e["name"]);
     EXPECT_EQ(e["run_type"], "iteration");

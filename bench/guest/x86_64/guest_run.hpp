@@ -26,8 +26,7 @@
 
 #include "engine/buffer_pool.hpp"
 #include "engine/cpu_affinity.hpp"
-#include "engine/device_side.hpp"
-#include "engine/driver_side.hpp"
+#include "engine/engine_loops.hpp"
 #include "engine/notifier.hpp"
 #include "engine/run_control.hpp"
 #include "engine/run_result.hpp"

@@ -26,7 +26,6 @@
 // false and ticks must be converted with hz; count core cycles with the PMU.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -47,47 +46,11 @@ struct ClockInfo {
     std::uint64_t resolution_ticks = 0;
 };
 
-#if defined(RINGSIM_ARCH_X86_64)
-inline constexpr const char* kName = "rdtsc";
-[[gnu::always_inline]] inline std::uint64_t now() {
-    std::uint32_t lo, hi;
-    asm volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (std::uint64_t(hi) << 32) | lo;
-}
-[[gnu::always_inline]] inline std::uint64_t now_end() {
-    std::uint32_t lo, hi, aux;
-    asm volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return (std::uint64_t(hi) << 32) | lo;
-}
-#elif defined(RINGSIM_ARCH_AARCH64)
-inline constexpr const char* kName = "cntvct_el0";
-[[gnu::always_inline]] inline std::uint64_t now() {
-    std::uint64_t v;
-    asm volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v)::"memory");
-    return v;
-}
-[[gnu::always_inline]] inline std::uint64_t now_end() {
-    std::uint64_t v;
-    asm volatile("isb\n\tmrs %0, cntvct_el0\n\tisb" : "=r"(v)::"memory");
-    return v;
-}
-#elif defined(RINGSIM_ARCH_PPC64LE)
-inline constexpr const char* kName = "timebase";
-[[gnu::always_inline]] inline std::uint64_t now() {
-    std::uint64_t v;
-    asm volatile("mftb %0" : "=r"(v)::"memory");
-    return v;
-}
-[[gnu::always_inline]] inline std::uint64_t now_end() { return now(); }
-#else
-inline constexpr const char* kName = "steady_clock";
-inline std::uint64_t now() {
-    return std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::steady_clock::now().time_since_epoch())
-                             .count());
-}
-inline std::uint64_t now_end() { return now(); }
-#endif
+// The reads themselves are the architecture's (ringsim/arch/<arch>.hpp, or the
+// steady_clock default of arch/defaults.hpp): the only place timer asm lives.
+inline constexpr const char* kName = arch::kTimerName;
+[[gnu::always_inline]] inline std::uint64_t now() { return arch::timer_start(); }
+[[gnu::always_inline]] inline std::uint64_t now_end() { return arch::timer_end(); }
 
 // Measures ticks per second against CLOCK_MONOTONIC_RAW over about `ms`
 // milliseconds (the best of a few short rounds, to dodge preemption).

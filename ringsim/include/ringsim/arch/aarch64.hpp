@@ -10,14 +10,22 @@
 //  - the ld / st variants order only load->load|store and store->store.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "ringsim/arch/common.hpp"
+
 #define RINGSIM_ARCH_AARCH64 1
+#define RINGSIM_ARCH_HAS_TIMER 1
+#define RINGSIM_ARCH_HAS_TIMER_HZ 1
 
 namespace ringsim::arch {
 
+inline constexpr std::optional<Arch> kArch = Arch::aarch64;
 inline constexpr const char* kArchName = "aarch64";
+inline constexpr const char* kMachineName = kArchName;  // what the binary was compiled for
 inline constexpr bool kTso = false;
-
-[[gnu::always_inline]] inline void compiler_barrier() { asm volatile("" ::: "memory"); }
 
 [[gnu::always_inline]] inline void mb() { asm volatile("dsb sy" ::: "memory"); }
 [[gnu::always_inline]] inline void rmb() { asm volatile("dsb ld" ::: "memory"); }
@@ -32,5 +40,27 @@ inline constexpr bool kTso = false;
 
 // yield: a hint to SMT siblings / the hypervisor that this is a spin-wait.
 [[gnu::always_inline]] inline void cpu_relax() { asm volatile("yield" ::: "memory"); }
+
+// The full barriers ringlab-micro compares (fullbarrier/...).
+inline constexpr std::array<NamedFence, 2> kFullFences{{{"smp_mb:dmb-ish", &smp_mb}, {"mb:dsb-sy", &mb}}};
+
+// The timer: the generic timer's virtual count, isb first so it is not read early.
+inline constexpr const char* kTimerName = "cntvct_el0";
+[[gnu::always_inline]] inline std::uint64_t timer_start() {
+    std::uint64_t v;
+    asm volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v)::"memory");
+    return v;
+}
+[[gnu::always_inline]] inline std::uint64_t timer_end() {
+    std::uint64_t v;
+    asm volatile("isb\n\tmrs %0, cntvct_el0\n\tisb" : "=r"(v)::"memory");
+    return v;
+}
+// The architecture publishes the generic timer's frequency.
+inline std::uint64_t timer_published_hz() {
+    std::uint64_t f;
+    asm volatile("mrs %0, cntfrq_el0" : "=r"(f));
+    return f;
+}
 
 }  // namespace ringsim::arch

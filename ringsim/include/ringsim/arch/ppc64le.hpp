@@ -9,14 +9,21 @@
 //    memory, but not store->load; enough for smp_rmb/smp_wmb and dma_*.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "ringsim/arch/common.hpp"
+
 #define RINGSIM_ARCH_PPC64LE 1
+#define RINGSIM_ARCH_HAS_TIMER 1
 
 namespace ringsim::arch {
 
+inline constexpr std::optional<Arch> kArch = Arch::ppc64le;
 inline constexpr const char* kArchName = "ppc64le";
+inline constexpr const char* kMachineName = kArchName;  // what the binary was compiled for
 inline constexpr bool kTso = false;
-
-[[gnu::always_inline]] inline void compiler_barrier() { asm volatile("" ::: "memory"); }
 
 // Linux uses sync for all three: lwsync does not order caching-inhibited accesses.
 [[gnu::always_inline]] inline void mb() { asm volatile("sync" ::: "memory"); }
@@ -34,5 +41,18 @@ inline constexpr bool kTso = false;
 // so the sibling threads of this core get the issue slots (Linux's
 // HMT_low(); HMT_medium()).
 [[gnu::always_inline]] inline void cpu_relax() { asm volatile("or 1,1,1\n\tor 2,2,2" ::: "memory"); }
+
+// The full barriers ringlab-micro compares (fullbarrier/...).  lwsync does not order
+// store->load: listed for its cost, not as an alternative.
+inline constexpr std::array<NamedFence, 2> kFullFences{{{"smp_mb:sync", &smp_mb}, {"lwsync:not-full", &smp_wmb}}};
+
+// The timer: the timebase (mftb orders nothing, and needs nothing more at the end).
+inline constexpr const char* kTimerName = "timebase";
+[[gnu::always_inline]] inline std::uint64_t timer_start() {
+    std::uint64_t v;
+    asm volatile("mftb %0" : "=r"(v)::"memory");
+    return v;
+}
+[[gnu::always_inline]] inline std::uint64_t timer_end() { return timer_start(); }
 
 }  // namespace ringsim::arch

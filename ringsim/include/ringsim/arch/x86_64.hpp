@@ -6,15 +6,22 @@
 // only have to stop the compiler, and only smp_mb needs an instruction.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "ringsim/arch/common.hpp"
+
 #define RINGSIM_ARCH_X86_64 1
+#define RINGSIM_ARCH_HAS_TIMER 1
 
 namespace ringsim::arch {
 
+inline constexpr std::optional<Arch> kArch = Arch::x86_64;
 inline constexpr const char* kArchName = "x86_64";
+inline constexpr const char* kMachineName = kArchName;  // what the binary was compiled for
 // Total store order: store->store and load->load are kept by the hardware.
 inline constexpr bool kTso = true;
-
-[[gnu::always_inline]] inline void compiler_barrier() { asm volatile("" ::: "memory"); }
 
 // Mandatory barriers: also order accesses to I/O and write-combining memory,
 // which is why Linux keeps them distinct from the smp_* family.
@@ -38,5 +45,22 @@ inline constexpr bool kTso = true;
 // pause: tells the core it is in a spin-wait (saves power, avoids the memory
 // order machine clear when the awaited line changes).
 [[gnu::always_inline]] inline void cpu_relax() { asm volatile("pause" ::: "memory"); }
+
+// The full barriers ringlab-micro compares (fullbarrier/...).
+inline constexpr std::array<NamedFence, 2> kFullFences{{{"smp_mb:lock-addl", &smp_mb}, {"mb:mfence", &mb}}};
+
+// The timer (ringsim/clock.hpp says why the fences): the TSC, read as the start and as
+// the end of a timed region.
+inline constexpr const char* kTimerName = "rdtsc";
+[[gnu::always_inline]] inline std::uint64_t timer_start() {
+    std::uint32_t lo, hi;
+    asm volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return (std::uint64_t(hi) << 32) | lo;
+}
+[[gnu::always_inline]] inline std::uint64_t timer_end() {
+    std::uint32_t lo, hi, aux;
+    asm volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    return (std::uint64_t(hi) << 32) | lo;
+}
 
 }  // namespace ringsim::arch

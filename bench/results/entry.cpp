@@ -1,6 +1,5 @@
-// result_export.cpp: RunResult -> SCHEMA.md counters and entry.ringlab; atomic writes.
-#include "sweep/result_export.hpp"
-#include "sweep/output_path.hpp"
+// entry.cpp: RunResult -> SCHEMA.md counters and entry.ringlab, and a single run's entry.
+#include "results/entry.hpp"
 #include "config/axes.hpp"
 
 #include <cctype>
@@ -40,13 +39,6 @@ std::optional<double> per_buffer(double v, std::uint64_t buffers) {
     return v / double(buffers);
 }
 
-// Aliases become part of a flat counter name: keep [A-Za-z0-9_] ("branch-misses" -> "branch_misses").
-std::string flat_alias(std::string a) {
-    for (auto& ch : a)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    return a;
-}
-
 // The thread CPU clocks cannot both read 0 over a window that moved buffers.
 bool cpu_measured(const RoleStats& s) { return s.cpu_ns > 0; }
 
@@ -66,32 +58,6 @@ nlohmann::json role_json(const RoleStats& s) {
             {"runqueue_wait_ns", opt(s.runqueue_wait_ns)},
             {"steal_ns", opt(s.steal_ns)},
             {"contended", s.contended}};
-}
-
-nlohmann::json hardware_json(const std::vector<CounterReading>& v, const std::string& role, Nulls& nulls) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& c : v) {
-        std::string field = "pmu." + role + "." + c.alias;
-        nlohmann::json e = {{"alias", c.alias},         {"name", c.name},
-                            {"enabled_ns", c.enabled_ns}, {"running_ns", c.running_ns},
-                            {"scaled", c.scaled},       {"multiplexed", c.multiplexed}};
-        e["value"] = nulls.number(field, c.value, c.reason.empty() ? "counter did not count" : c.reason);
-        if (!c.reason.empty()) e["reason"] = c.reason;
-        a.push_back(std::move(e));
-    }
-    return a;
-}
-
-nlohmann::json software_json(const std::optional<SoftwareReading>& s, const std::string& role, Nulls& nulls) {
-    if (!s) {
-        nulls.add("software." + role, "no software counters (PMU capture not set up for this run)");
-        return nullptr;
-    }
-    const std::string why = s->reason.empty() ? "software event unavailable" : s->reason;
-    return {{"task_clock_ns", nulls.number("software." + role + ".task_clock_ns", s->task_clock_ns, why)},
-            {"context_switches", nulls.number("software." + role + ".context_switches", s->context_switches, why)},
-            {"cpu_migrations", nulls.number("software." + role + ".cpu_migrations", s->cpu_migrations, why)},
-            {"page_faults", nulls.number("software." + role + ".page_faults", s->page_faults, why)}};
 }
 
 }  // namespace
@@ -159,15 +125,7 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
     }
 
     // Only the counters that counted become flat counters; the rest stay in entry.ringlab.pmu.
-    if (x.pmu && b) {
-        auto add = [&](const RoleReadings& rr, const char* role) {
-            for (const auto& hw : rr.hardware)
-                if (hw.value && std::isfinite(*hw.value))
-                    c[std::string("pmu_") + role + "_" + flat_alias(hw.alias) + "_per_buffer"] = *hw.value / double(b);
-        };
-        add(x.pmu->driver, "driver");
-        add(x.pmu->device, "device");
-    }
+    if (x.pmu) add_flat_pmu_counters(c, *x.pmu, b);
     return c;
 }
 
@@ -228,17 +186,7 @@ nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nu
                          {"lost_notification", ev.lost_notification}});
         e["watchdog"] = std::move(w);
     }
-    if (x.pmu) {
-        e["pmu"] = {{"driver", hardware_json(x.pmu->driver.hardware, "driver", nulls)},
-                    {"device", hardware_json(x.pmu->device.hardware, "device", nulls)}};
-        e["software"] = {{"driver", software_json(x.pmu->driver.software, "driver", nulls)},
-                         {"device", software_json(x.pmu->device.software, "device", nulls)}};
-    } else {
-        e["pmu"] = nullptr;
-        e["software"] = nullptr;
-        nulls.add("pmu", "no PMU capture in this run");
-        nulls.add("software", "no PMU capture in this run");
-    }
+    write_pmu_section(e, x.pmu, nulls);
     e["latency_samples"] = r.latency ? r.latency->count() : 0;
     e["latency_sampled_every"] = r.latency_sample_every;
     if (r.floor_before_ns && r.floor_after_ns)
@@ -264,52 +212,32 @@ nlohmann::json histogram_to_json(const Histogram& h) {
     return j;
 }
 
-std::size_t scrub_non_finite(nlohmann::json& j) {
-    std::size_t n = 0;
-    if (j.is_number_float()) {
-        if (!std::isfinite(j.get<double>())) {
-            j = nullptr;
-            return 1;
-        }
-    } else if (j.is_structured()) {
-        for (auto& v : j) n += scrub_non_finite(v);
-    }
-    return n;
-}
-
-void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent) {
-    // The rename below would replace a device, FIFO or symlink with a regular file.
-    if (auto why = output_path_problem(path); !why.empty()) throw std::runtime_error(path + " " + why);
-    const std::string text = j.dump(indent) + "\n";
-    // Same directory as the target: rename(2) is only atomic within one file system.
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
-    const char* p = text.data();
-    std::size_t left = text.size();
-    while (left) {
-        ssize_t w = ::write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;  // SIGINT during a write must not lose the file
-            int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(e));
-        }
-        p += w;
-        left -= std::size_t(w);
-    }
-    // fsync so that after a crash the renamed file has its content, not zero bytes.
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot flush " + tmp + ": " + std::strerror(e));
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
-    }
+nlohmann::json single_entry(const RunResult& r, const EntryExtras& x) {
+    Nulls nulls;
+    auto counters = export_counters(r, x, nulls);
+    std::string name = config::benchmark_name(r.config, x.placement);
+    // An injected run must never look like a clean one, down to its name.
+    if (const std::string inj = config::inject_text(r.config); !inj.empty()) name += "/inject:" + inj;
+    nlohmann::json e = {{"name", name},          {"family_index", 0},      {"per_family_instance_index", 0},
+                        {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
+                        {"repetition_index", 0}, {"threads", 1},           {"iterations", r.buffers}};
+    e["real_time"] = counters["ns_per_buffer"].is_number() ? counters["ns_per_buffer"] : nlohmann::json(0.0);
+    e["cpu_time"] = counters["cpu_ns_per_buffer"].is_number() ? counters["cpu_ns_per_buffer"] : e["real_time"];
+    e["time_unit"] = "ns";
+    for (const auto& [k, v] : counters.items()) e[k] = v;
+    e["ringlab"] = export_entry_ringlab(r, x, nulls);
+    return e;
 }
 
 }  // namespace ringlab::results
+
+namespace ringlab::sweep {
+
+SweepConfig config_of(const RunConfig& c, const std::string& placement) {
+    SweepConfig s;
+    s.run = c;
+    s.placement = placement;
+    return s;
+}
+
+}  // namespace ringlab::sweep

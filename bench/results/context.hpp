@@ -1,7 +1,7 @@
-// run_context.hpp: the parts of a results file that do not need Google Benchmark:
-// the context (GB's fields read from the OS, plus context.ringlab), the relation
-// of a CPU pair, and a single-run entry.  `ringlab run --json` writes a one-entry
-// results file with these; the sweep uses the same context builder.
+// context.hpp: the context of a results file (results/SCHEMA.md, "Context"): Google
+// Benchmark's fields, read from the OS, and context.ringlab; the relation of a CPU pair.
+// The one producer of the context: `ringlab run --json` and the sweep both use
+// make_context, and nothing else writes GB's context fields.
 #pragma once
 
 #include <optional>
@@ -11,10 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/run_result.hpp"
-#include "sweep/result_export.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "results/schema.hpp"
 
-namespace ringlab::sweep {
+namespace ringlab::results {
 
 // Now, as Google Benchmark writes context.date: 2024-01-31T12:00:00+01:00.
 std::string local_date();
@@ -44,11 +43,4 @@ void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_c
 // once); "" when it cannot be read or a CPU is unknown.
 std::string relation_of(int cpu_a, int cpu_b);
 
-// The axes of a RunConfig as a SweepConfig (placement given), so a single run
-// gets the same benchmark name a sweep would give it.
-SweepConfig config_of(const RunConfig& c, const std::string& placement);
-
-// One Google Benchmark-format iteration entry for a single run (repetitions 1).
-nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x);
-
-}  // namespace ringlab::sweep
+}  // namespace ringlab::results

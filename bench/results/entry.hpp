@@ -1,7 +1,7 @@
-// result_export.hpp: one RunResult -> the results contract (results/SCHEMA.md).
+// entry.hpp: one RunResult -> one entry of the results contract (results/SCHEMA.md).
 //
 // Shared by `ringlab sweep` (Google Benchmark entries) and `ringlab run --json`,
-// so it needs neither Google Benchmark nor libpfm4 (library ringlab_results).
+// so it needs neither Google Benchmark nor libpfm4 (library ringlab_results, bench/results).
 // PMU readings come in as plain data (PmuReadings) so that this library does
 // not depend on how bench/pmu opens or reads its counters.
 //
@@ -18,40 +18,12 @@
 
 #include "engine/histogram.hpp"
 #include "engine/run_result.hpp"
+#include "results/atomic_write.hpp"
+#include "results/pmu_section.hpp"
+#include "results/schema.hpp"
+#include "sweep/sweep_spec.hpp"
 
 namespace ringlab::results {
-
-inline constexpr int kSchemaVersion = 1;
-// Google Benchmark's own JSON format version (context.json_schema_version), which GB 1.8.4
-// and later write.  ringlab writes that format itself, whatever GB is installed, and the
-// version is the one of the format it writes: 1.
-inline constexpr int kGbJsonSchemaVersion = 1;
-
-// One hardware counter of one role, as bench/pmu read it.
-struct CounterReading {
-    std::string alias;       // e.g. "cycles", "llc_misses"
-    std::string name;        // the libpfm4 event name
-    std::optional<double> value;  // scaled if multiplexed; nullopt = did not count
-    std::uint64_t enabled_ns = 0, running_ns = 0;
-    bool scaled = false;     // value was scaled by enabled/running
-    bool multiplexed = false;  // running < enabled: the kernel time-shared the PMU
-    std::string reason;      // why value is missing, if it is
-};
-
-// Software events of one role (always collected when bench/pmu is present).
-struct SoftwareReading {
-    std::optional<double> task_clock_ns, context_switches, cpu_migrations, page_faults;
-    std::string reason;      // why they are missing, if they are
-};
-
-struct RoleReadings {
-    std::vector<CounterReading> hardware;
-    std::optional<SoftwareReading> software;
-};
-
-struct PmuReadings {
-    RoleReadings driver, device;
-};
 
 // What the caller knows besides the RunResult.
 struct EntryExtras {
@@ -88,14 +60,6 @@ std::string inject_spec(const RunConfig& c);
 // the non-empty buckets as [lower, upper, count] (all ns).
 nlohmann::json histogram_to_json(const Histogram& h);
 
-// Replaces every non-finite number anywhere in j by null (a last line of defence;
-// callers record reasons before this).  Returns how many it replaced.
-std::size_t scrub_non_finite(nlohmann::json& j);
-
-// Writes j to path through a temporary file in the same directory, then rename(2),
-// so a reader (or a crash) never sees half a file.  Throws std::runtime_error.
-void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent = 2);
-
 // Enum names as the contract spells them.
 const char* notify_name(ringsim::NotifyMode m);
 const char* wait_name(WaitMode m);
@@ -103,3 +67,19 @@ const char* kick_mode_name(KickMode m);
 const char* device_access_name(DeviceAccess m);
 
 }  // namespace ringlab::results
+
+namespace ringlab::results {
+
+// One Google Benchmark-format iteration entry for a single run (repetitions 1), as
+// `ringlab run --json` writes it.
+nlohmann::json single_entry(const RunResult& r, const EntryExtras& x);
+
+}  // namespace ringlab::results
+
+namespace ringlab::sweep {
+
+// The axes of a RunConfig as a SweepConfig (placement given), so a single run
+// gets the same benchmark name a sweep would give it.
+SweepConfig config_of(const RunConfig& c, const std::string& placement);
+
+}  // namespace ringlab::sweep

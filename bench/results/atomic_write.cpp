@@ -1,9 +1,14 @@
-#include "sweep/output_path.hpp"
+// atomic_write.cpp: output paths that may be written, and the atomic write itself.
+#include "results/atomic_write.hpp"
+
+#include <fcntl.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -57,6 +62,54 @@ std::string output_dir_problem(const std::string& dir) {
     if (!fs::is_directory(p, ec)) return "cannot be created: " + p.string() + " is not a directory";
     if (::access(p.c_str(), W_OK) != 0) return "cannot be created: " + p.string() + " is not writable";
     return "";
+}
+
+std::size_t scrub_non_finite(nlohmann::json& j) {
+    std::size_t n = 0;
+    if (j.is_number_float()) {
+        if (!std::isfinite(j.get<double>())) {
+            j = nullptr;
+            return 1;
+        }
+    } else if (j.is_structured()) {
+        for (auto& v : j) n += scrub_non_finite(v);
+    }
+    return n;
+}
+
+void write_json_atomically(const std::string& path, const nlohmann::json& j, int indent) {
+    // The rename below would replace a device, FIFO or symlink with a regular file.
+    if (auto why = output_path_problem(path); !why.empty()) throw std::runtime_error(path + " " + why);
+    const std::string text = j.dump(indent) + "\n";
+    // Same directory as the target: rename(2) is only atomic within one file system.
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left) {
+        ssize_t w = ::write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;  // SIGINT during a write must not lose the file
+            int e = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(e));
+        }
+        p += w;
+        left -= std::size_t(w);
+    }
+    // fsync so that after a crash the renamed file has its content, not zero bytes.
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot flush " + tmp + ": " + std::strerror(e));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
+    }
 }
 
 }  // namespace ringlab::results

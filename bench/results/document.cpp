@@ -1,17 +1,18 @@
-// results_document.cpp: in-memory results.json / histograms.json, atomic rewrites.
-#include "sweep/results_document.hpp"
+// document.cpp: in-memory results.json / histograms.json, atomic rewrites.
+#include "results/document.hpp"
 
 #include <fstream>
 #include <stdexcept>
 
-#include "sweep/result_export.hpp"
+#include "results/atomic_write.hpp"
+#include "results/schema.hpp"
 
-namespace ringlab::sweep {
+namespace ringlab::results {
 
 ResultsDocument::ResultsDocument(std::string out_dir) : dir_(std::move(out_dir)) {
     doc_ = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
     doc_["context"]["ringlab"] = nlohmann::json::object();
-    histograms_ = {{"schema_version", results::kSchemaVersion}, {"unit", "ns"}, {"entries", nlohmann::json::array()}};
+    histograms_ = {{"schema_version", kSchemaVersion}, {"unit", "ns"}, {"entries", nlohmann::json::array()}};
 }
 
 void ResultsDocument::add_entry(nlohmann::json entry) { doc_["benchmarks"].push_back(std::move(entry)); }
@@ -38,9 +39,9 @@ void ResultsDocument::load_existing() {
     if (!old.contains("benchmarks") || !old["benchmarks"].is_array() || !old.contains("context"))
         throw std::runtime_error(results_path() + " is not a ringlab results file (no context/benchmarks)");
     const auto& rl = old["context"].value("ringlab", nlohmann::json::object());
-    if (rl.value("schema_version", 0) != results::kSchemaVersion)
+    if (rl.value("schema_version", 0) != kSchemaVersion)
         throw std::runtime_error(results_path() + " has schema_version " + rl.value("schema_version", nlohmann::json()).dump() +
-                                 ", this ringlab writes " + std::to_string(results::kSchemaVersion));
+                                 ", this ringlab writes " + std::to_string(kSchemaVersion));
     doc_["benchmarks"] = old["benchmarks"];
     previous_ringlab_ = rl;
     // Keep what identifies the sweep; the rest of the context is refreshed.
@@ -67,11 +68,11 @@ void ResultsDocument::write(bool complete, bool interrupted) {
     nlohmann::json out = doc_;
     // Every producer records null reasons itself; this only guarantees the file never
     // holds a NaN/Infinity even if one slipped through (nlohmann would print null anyway).
-    results::scrub_non_finite(out);
+    scrub_non_finite(out);
     histograms_["run_id"] = doc_["context"]["ringlab"].value("run_id", "");
-    results::write_json_atomically(histograms_path(), histograms_);
+    write_json_atomically(histograms_path(), histograms_);
     // results.json last: a reader that sees it complete sees the side file too.
-    results::write_json_atomically(results_path(), out);
+    write_json_atomically(results_path(), out);
 }
 
 bool ResultsDocument::any_failure() const {
@@ -85,4 +86,4 @@ bool ResultsDocument::any_failure() const {
     return false;
 }
 
-}  // namespace ringlab::sweep
+}  // namespace ringlab::results

@@ -1,4 +1,4 @@
-// results_document.hpp: the results directory of one sweep (results/SCHEMA.md).
+// document.hpp: the results directory of one sweep (results/SCHEMA.md).
 //
 // Holds results.json (Google Benchmark's layout: context + benchmarks[], plus
 // context.ringlab and entry.ringlab) and histograms.json in memory and rewrites
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ringlab::sweep {
+namespace ringlab::results {
 
 class ResultsDocument {
 public:
@@ -50,4 +50,4 @@ private:
     nlohmann::json previous_ringlab_ = nlohmann::json::object();
 };
 
-}  // namespace ringlab::sweep
+}  // namespace ringlab::results

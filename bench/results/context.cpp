@@ -1,5 +1,5 @@
-// run_context.cpp: context and single entries without Google Benchmark.
-#include "sweep/run_context.hpp"
+// context.cpp: the context of a results file, without Google Benchmark.
+#include "results/context.hpp"
 
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 #include "env/environment.hpp"
 #include "topo/topology.hpp"
 
-namespace ringlab::sweep {
+namespace ringlab::results {
 
 namespace {
 
@@ -115,10 +115,10 @@ nlohmann::json make_context(const std::vector<int>& measured_cpus, nlohmann::jso
 #else
     c["library_build_type"] = "debug";
 #endif
-    c["json_schema_version"] = results::kGbJsonSchemaVersion;
+    c["json_schema_version"] = kGbJsonSchemaVersion;
 
     auto& rl = c["ringlab"];
-    rl["schema_version"] = results::kSchemaVersion;
+    rl["schema_version"] = kSchemaVersion;
     rl["run_id"] = new_run_id();
     rl["started_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     set_environment(rl, measured_cpus, extra_warnings, timer_from);
@@ -147,28 +147,4 @@ void set_environment(nlohmann::json& ringlab, const std::vector<int>& measured_c
     ringlab["warnings"] = std::move(w);
 }
 
-SweepConfig config_of(const RunConfig& c, const std::string& placement) {
-    SweepConfig s;
-    s.run = c;
-    s.placement = placement;
-    return s;
-}
-
-nlohmann::json single_entry(const RunResult& r, const results::EntryExtras& x) {
-    results::Nulls nulls;
-    auto counters = results::export_counters(r, x, nulls);
-    std::string name = config::benchmark_name(r.config, x.placement);
-    // An injected run must never look like a clean one, down to its name.
-    if (const std::string inj = config::inject_text(r.config); !inj.empty()) name += "/inject:" + inj;
-    nlohmann::json e = {{"name", name},          {"family_index", 0},      {"per_family_instance_index", 0},
-                        {"run_name", name},      {"run_type", "iteration"}, {"repetitions", 1},
-                        {"repetition_index", 0}, {"threads", 1},           {"iterations", r.buffers}};
-    e["real_time"] = counters["ns_per_buffer"].is_number() ? counters["ns_per_buffer"] : nlohmann::json(0.0);
-    e["cpu_time"] = counters["cpu_ns_per_buffer"].is_number() ? counters["cpu_ns_per_buffer"] : e["real_time"];
-    e["time_unit"] = "ns";
-    for (const auto& [k, v] : counters.items()) e[k] = v;
-    e["ringlab"] = results::export_entry_ringlab(r, x, nulls);
-    return e;
-}
-
-}  // namespace ringlab::sweep
+}  // namespace ringlab::results
