@@ -17,7 +17,7 @@ CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions
     // Base cost of one buffer: the fastest of a few short runs of side A in which both roles
     // stayed on their CPUs (a run another process interrupted is slower, never faster, and on a
     // loaded machine most are): up to 60 tries for 5 such runs.
-    Question probe_q = calibration_question(0, "calibrate/probe");
+    Question probe_q = calibration_question(0, 0, "calibrate/probe");
     std::vector<double> clean, any;
     for (int i = 0; i < 60 && clean.size() < 5; ++i) {
         RunConfig cfg = probe_q.a.cfg;
@@ -56,12 +56,14 @@ CalibrationReport run_calibration(const AnswerOptions& o, const CalibrateOptions
             char id[64];
             if (e == 0) std::snprintf(id, sizeof id, "calibrate/aa/%d", t + 1);
             else std::snprintf(id, sizeof id, "calibrate/plant-%gpct/%d", e, t + 1);
-            Question q = calibration_question(tr.extra_ns, id, c.site == PlantSite::ring);
+            Question q = calibration_question(e, tr.extra_ns, id, c.site == PlantSite::ring);
             AnswerOptions oo = o;
             oo.seed = o.seed + std::uint64_t(t) * 7919 + gi;
             tr.out = run_question(q, oo);
             const auto& m = tr.out.metrics[0];
-            tr.expected_ratio = tr.out.per_unit_a_ns > 0 ? 1 + tr.out.planted_ns / tr.out.per_unit_a_ns : 1;
+            // Serial: the share B's slices really spun (measured).  Ring: the planted ns over A's cost.
+            if (c.site == PlantSite::serial) tr.expected_ratio = e > 0 ? tr.out.planted_ratio : 1;
+            else tr.expected_ratio = tr.out.per_unit_a_ns > 0 ? 1 + tr.out.planted_ns / tr.out.per_unit_a_ns : 1;
             // Only an interval from enough pairs can cover anything; an infinite one proves nothing.
             tr.covered = m.summary.n >= o.min_pairs && m.summary.lo <= tr.expected_ratio && tr.expected_ratio <= m.summary.hi;
             auto& g = rep.groups[gi];

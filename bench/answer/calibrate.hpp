@@ -5,10 +5,12 @@
 // effect resolved within the budget.
 //
 // Where the plant goes (--plant):
-//   serial (default): the device CPU spins extra_ns x buffers right after B's timed
-//       window, and that measured spin is added to B's time.  The ring itself runs
+//   serial (default): the device CPU spins the planted share of B's own timed window
+//       right after it, and that measured spin is added to B's time.  The ring itself runs
 //       exactly as A's, so the effect on the ratio is known, and the trial tests the
-//       statistics against this machine's real noise.
+//       statistics against this machine's real noise.  A share rather than fixed ns: a
+//       fixed 12 ns on a 125 ns round trip measured +7.6% to +14.7% as the machine's speed
+//       moved, and half of such trials were (rightly) called state-dependent.
 //   ring: the device spins extra_ns per buffer inside its loop, before publishing.
 //       That measures how the ring responds to device work, not the statistics: at
 //       --outstanding 1 a small device delay is not additive (it changes when each side

@@ -34,10 +34,10 @@ double median(std::vector<double> v) {
 // (another process ran there): its slice timed the scheduler, not the ring.
 constexpr double kMinOnCpu = 0.9;
 
-// Calibration's serial plant: the device CPU spins extra_ns per buffer, once the ring has
+// Calibration's serial plant: the device CPU spins for pct% of window_ns, once the ring has
 // stopped; returns the spin's measured ns (a preempted spin is slower, as any side can be).
-double spin_serial_plant(std::uint64_t extra_ns, std::uint64_t buffers, int cpu) {
-    const auto iterations = std::uint64_t(double(extra_ns) * double(buffers) / planted_ns_per_iteration() + 0.5);
+double spin_serial_plant(double pct, double window_ns, int cpu) {
+    const auto iterations = std::uint64_t(pct / 100 * window_ns / planted_ns_per_iteration() + 0.5);
     double ns = 0;
     std::thread t([&] {
         if (cpu >= 0) (void)pin_this_thread(cpu);  // unpinned is still a real spin, only elsewhere
@@ -83,10 +83,12 @@ Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const 
         s.on_cpu = std::min(1.0, double(std::min(r.driver.cpu_ns, r.device.cpu_ns)) / wall);
     }
     s.planted_ns = r.planted_delay_ns;
-    if (side.serial_plant_ns && r.valid && r.buffers) {
-        const double spun = spin_serial_plant(side.serial_plant_ns, r.buffers, o.cpu_b);
+    if (side.serial_plant_pct > 0 && r.valid && r.buffers && r.seconds > 0) {
+        const double window_ns = r.seconds * 1e9;
+        const double spun = spin_serial_plant(side.serial_plant_pct, window_ns, o.cpu_b);
         r.seconds += spun / 1e9;
         s.planted_ns = spun / double(r.buffers);
+        s.planted_ratio = 1 + spun / window_ns;
     }
     for (const auto& m : q.metrics) s.values.push_back(m.of ? m.of(r) : std::numeric_limits<double>::quiet_NaN());
     s.per_unit_ns = r.ns_per_buffer();
@@ -268,7 +270,7 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
     out.seconds = since(t0);
     evaluate(q, o, out);
 
-    std::vector<double> floors, per_a, planted;
+    std::vector<double> floors, per_a, planted, planted_ratio;
     for (const auto& p : out.pairs) {
         for (const Slice* s : {&p.a, &p.b})
             for (const auto& x : {s->floor_before_ns, s->floor_after_ns})
@@ -276,6 +278,7 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
         if (p.excluded.empty()) {
             per_a.push_back(p.a.per_unit_ns);
             planted.push_back(p.b.planted_ns);
+            planted_ratio.push_back(p.b.planted_ratio);
         }
     }
     if (!floors.empty()) {
@@ -286,6 +289,7 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
     }
     out.per_unit_a_ns = per_a.empty() ? probe.per_unit_ns : median(per_a);
     out.planted_ns = planted.empty() ? 0 : median(planted);
+    out.planted_ratio = planted_ratio.empty() ? 1 : median(planted_ratio);
     char buf[300];
     std::snprintf(buf, sizeof buf, "%zu pairs taken, %zu used (%zu floor moved, %zu side off CPU, %zu failed); %s after %.1f s",
                   out.pairs.size(), out.used, out.floor_moved, out.off_cpu, out.failed, out.stop.c_str(), out.seconds);

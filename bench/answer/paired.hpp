@@ -57,6 +57,7 @@ struct QuestionOutcome {
     double per_unit_a_ns = 0;    // A's cost per buffer/site (for sizing and for the calibration)
     std::uint64_t slice_units = 0;
     double planted_ns = 0;       // calibration: median measured extra ns per buffer of B
+    double planted_ratio = 1;    // calibration, serial plant: median planted ratio of B's slices
     std::vector<std::string> notes;
 };
 

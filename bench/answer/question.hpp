@@ -24,6 +24,7 @@ struct Slice {
     bool valid = true;          // verification passed, nothing stuck
     std::string problem;
     double planted_ns = 0;      // calibration: measured extra ns per buffer in this slice
+    double planted_ratio = 1;   // calibration, serial plant: (window + measured spin) / window
     double wall_s = 0;          // the slice's wall time, floors and start-up included
     double per_unit_ns = 0;     // ns per unit (buffer or site operation) in the timed window
     double lock_hold_max_us = 0, lock_wait_max_us = 0, lock_hold_mean_us = 0, lock_wait_mean_us = 0;  // for the notes of the lock question
@@ -39,9 +40,11 @@ struct Metric {
 struct Side {
     std::string label;     // as the report names it: "barrier=mandatory"
     RunConfig cfg;         // engine sides
-    // Calibration's serial plant: the device CPU spins this many ns per buffer right after
-    // the timed window, and the spin's measured time is added to the slice's (calibrate.hpp).
-    std::uint64_t serial_plant_ns = 0;
+    // Calibration's serial plant: the device CPU spins this percent of the slice's own timed
+    // window right after it, and the spin's measured time is added to the slice's
+    // (calibrate.hpp).  A share, not a fixed ns: the planted ratio then stays the same when
+    // the machine changes speed, as a real "5% slower" would.
+    double serial_plant_pct = 0;
     // Site sides (per-site primitive cost): run `units` operations pinned to `cpu`; values[0] = ns/op.
     std::function<Slice(std::uint64_t units, int cpu)> micro;
 };
@@ -72,6 +75,6 @@ const Question* find_question(const std::string& id);
 
 // The calibration question: A/A (extra_ns 0) or a planted delay of extra_ns per buffer,
 // after B's window (serial) or in the device's loop (ring_site).
-Question calibration_question(std::uint64_t extra_ns, const std::string& id, bool ring_site = false);
+Question calibration_question(double pct, std::uint64_t extra_ns, const std::string& id, bool ring_site = false);
 
 }  // namespace ringlab::answer

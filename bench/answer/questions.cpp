@@ -322,16 +322,16 @@ const Question* find_question(const std::string& id) {
     return nullptr;
 }
 
-Question calibration_question(std::uint64_t extra_ns, const std::string& id, bool ring_site) {
+Question calibration_question(double pct, std::uint64_t extra_ns, const std::string& id, bool ring_site) {
     // --outstanding 1: one buffer in flight, the configuration whose noise is the largest
     // of the questions' (every buffer is a full round trip).
     RunConfig a = base("smp"), b = base("smp");
     a.outstanding = b.outstanding = 1;
     if (ring_site) b.device_extra_ns = extra_ns;
     Side sb = engine_side("planted=" + std::to_string(extra_ns) + "ns", b);
-    if (!ring_site) sb.serial_plant_ns = extra_ns;
+    if (!ring_site) sb.serial_plant_pct = pct;
     const std::string what = extra_ns ? std::string(ring_site ? "planted device delay in the ring of "
-                                                              : "planted serial delay of ") +
+                                                              : "planted serial delay of about ") +
                                             std::to_string(extra_ns) + " ns per buffer"
                                       : "A/A: both sides identical";
     return ring_question(id, "-", what, engine_side("planted=0", a), std::move(sb), {ns_per_buffer()});

@@ -71,6 +71,27 @@ TEST(Summary, AaFalseVerdictRateIsBounded) {
     EXPECT_LE(wrong, 20);
 }
 
+// Consecutive pairs that share the machine's state: A/A ratios with AR(1) noise (each pair
+// 0.7 like the one before).  The per-pair error alone would cover 1 about half the time;
+// the batch-means error keeps the interval honest.
+TEST(Summary, CorrelatedPairsKeepTheIntervalHonest) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> noise(0, 0.01);
+    int covered = 0;
+    const int trials = 300;
+    for (int t = 0; t < trials; ++t) {
+        std::vector<double> logs;
+        double e = 0;
+        for (int i = 0; i < 144; ++i) {
+            e = 0.7 * e + noise(rng);
+            logs.push_back(e);
+        }
+        Summary s = summarize(logs);
+        if (s.lo <= 1 && 1 <= s.hi) ++covered;
+    }
+    EXPECT_GE(covered, trials * 85 / 100) << covered << " of " << trials;
+}
+
 // The machine doubles its speed half-way.  Each pair's slices share one speed, so the
 // ratios do not move and no verdict follows; the unpaired comparison (A's slices from
 // the slow half against B's from the fast one) would call B 2x faster.
