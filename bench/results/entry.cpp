@@ -129,20 +129,6 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
     return c;
 }
 
-std::string inject_spec(const RunConfig& c) {
-    std::string s;
-    char buf[64];
-    if (c.drop_kick > 0) {
-        std::snprintf(buf, sizeof buf, "drop-kick=%g", c.drop_kick);
-        s += buf;
-    }
-    if (c.drop_call > 0) {
-        std::snprintf(buf, sizeof buf, "%sdrop-call=%g", s.empty() ? "" : ",", c.drop_call);
-        s += buf;
-    }
-    return s;
-}
-
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls) {
     nlohmann::json e;
     e["config"] = config::to_json(r.config, x.placement);

@@ -52,9 +52,8 @@ nlohmann::json export_counters(const RunResult& r, const EntryExtras& x, Nulls& 
 // Nulls used for export_counters so the reasons of the flat counters are in it too).
 nlohmann::json export_entry_ringlab(const RunResult& r, const EntryExtras& x, Nulls& nulls);
 
-// The configuration part of entry.ringlab is config::to_json (config/axes.hpp).
-// --inject as given ("drop-kick=0.01,drop-call=0.5"), "" when nothing is injected.
-std::string inject_spec(const RunConfig& c);
+// The configuration part of entry.ringlab is config::to_json, and the --inject text
+// config::inject_text (config/axes.hpp).
 
 // A latency histogram for histograms.json: count, min, max, percentiles and
 // the non-empty buckets as [lower, upper, count] (all ns).

@@ -40,6 +40,8 @@ const char kUsage[] =
     "  --dry-run          list configurations, benchmark names, pruned combinations and\n"
     "                     the estimated time; run nothing, write nothing\n"
     "  --resume           continue an interrupted sweep in --out (same spec and flags)\n"
+    "  --gb-table         Google Benchmark's own console table (every repetition and aggregate, every\n"
+    "                     counter); by default the console has one line per configuration\n"
     "  --seed N           seed of the order shuffle (default: random, recorded)\n"
     "  --max-configurations N  refuse a spec whose product has more combinations than N\n"
     "                     (default 100000; 1..100000000), counted before it is expanded\n"
@@ -65,7 +67,7 @@ void print_usage(FILE* f) {
 const std::vector<cli::OptionSpec>& option_specs() {
     static const std::vector<cli::OptionSpec> specs = {
         {"preset", true, "NAME"}, {"spec", true, "FILE"},  {"out", true, "DIR"},   {"placement", true, "P"},
-        {"cpus", true, "A,B"},    {"events", true, "LIST"}, {"dry-run", false, ""}, {"resume", false, ""},
+        {"cpus", true, "A,B"},    {"events", true, "LIST"}, {"dry-run", false, ""}, {"resume", false, ""}, {"gb-table", false, ""},
         {"seed", true, "N"},      {"max-configurations", true, "N"}, {"help", false, ""},
     };
     return specs;
@@ -73,7 +75,7 @@ const std::vector<cli::OptionSpec>& option_specs() {
 
 struct Args {
     std::string preset, spec_file, out, placement, events, cpus, seed, max_configurations;
-    bool dry_run = false, resume = false, help = false;
+    bool dry_run = false, resume = false, help = false, gb_table = false;
     std::vector<std::string> gb_args;
 };
 
@@ -85,6 +87,7 @@ Args parse_args(int argc, char** argv) {
     a.help = p.has("help");
     a.dry_run = p.has("dry-run");
     a.resume = p.has("resume");
+    a.gb_table = p.has("gb-table");
     a.gb_args = p.passthrough();
     for (auto [name, dst] : {std::pair{"preset", &a.preset}, {"spec", &a.spec_file}, {"out", &a.out},
                              {"placement", &a.placement}, {"events", &a.events}, {"cpus", &a.cpus}, {"seed", &a.seed},
@@ -239,6 +242,7 @@ int sweep_main_checked(int argc, char** argv) {
     p.spec_file = a.spec_file;
     p.out_dir = a.out;
     p.resume = a.resume;
+    p.gb_table = a.gb_table;
     p.gb_args = a.gb_args;
     for (int i = 0; i < argc; ++i) p.command_line.emplace_back(argv[i]);
 

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -186,7 +187,11 @@ struct Runner {
 // Console output for humans, plus capture into the results document.
 class CaptureReporter : public benchmark::ConsoleReporter {
 public:
-    CaptureReporter(Runner& r, OutputOptions o) : ConsoleReporter(o), runner_(r) {}
+    CaptureReporter(Runner& r, OutputOptions o, bool gb_table)
+        : ConsoleReporter(o), runner_(r), gb_table_(gb_table) {}
+
+    // GB's header (CPU, caches, load) only with its table: ringlab's own line says what ran where.
+    bool ReportContext(const Context& c) override { return gb_table_ ? ConsoleReporter::ReportContext(c) : true; }
 
     // GB calls this twice per configuration: its repetitions, then (with repetitions > 1)
     // their aggregates.
@@ -218,7 +223,8 @@ public:
             copy.run_name.min_time.clear();
             shown.push_back(std::move(copy));
         }
-        ConsoleReporter::ReportRuns(shown);
+        if (gb_table_) ConsoleReporter::ReportRuns(shown);
+        else if (iterations) print_line(shown);
         if (!slot) return;
         slot->trials.clear();  // reported; a histogram each is too much to keep for a full sweep
         try {
@@ -236,6 +242,34 @@ public:
     bool write_failed = false;
 
 private:
+    // One line per configuration: its name, the median ns per buffer of its repetitions and
+    // their range, and why any repetition failed.
+    static void print_line(const std::vector<Run>& runs) {
+        std::vector<double> ns;
+        std::string failure;
+        int failed = 0;
+        for (const auto& run : runs) {
+            if (run.run_type != Run::RT_Iteration) continue;
+            if (gb::run_skipped(run)) {
+                ++failed;
+                if (failure.empty()) failure = gb::run_skip_message(run);
+            } else {
+                ns.push_back(run.GetAdjustedRealTime());
+            }
+        }
+        const std::string name = runs.front().benchmark_name();
+        if (ns.empty()) {
+            std::printf("  %s  FAILED: %s\n", name.c_str(), failure.c_str());
+        } else {
+            std::sort(ns.begin(), ns.end());
+            const double med = ns.size() % 2 ? ns[ns.size() / 2] : 0.5 * (ns[ns.size() / 2 - 1] + ns[ns.size() / 2]);
+            std::printf("  %s  %.4g ns/buffer (median of %zu, range %.4g-%.4g)%s%s\n", name.c_str(), med, ns.size(),
+                        ns.front(), ns.back(), failed ? "; FAILED repetitions: " : "", failed ? failure.c_str() : "");
+        }
+        std::fflush(stdout);
+    }
+
+    bool gb_table_;
     Runner& runner_;
     std::set<std::string> dropped_;
 };
@@ -492,7 +526,8 @@ int run_sweep(SweepPlan& plan) {
     g_write_failed = false;
     {
         SignalWatcher watcher([&run] { run.doc.write(false, true); });
-        CaptureReporter rep(run, isatty(1) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None);
+        CaptureReporter rep(run, isatty(1) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None,
+                            plan.gb_table);
         if (run.line.total > 0) benchmark::RunSpecifiedBenchmarks(&rep);
         interrupted = g_interrupted.load();
     }

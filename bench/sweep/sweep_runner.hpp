@@ -27,6 +27,7 @@ struct SweepPlan {
     std::string placement_override;             // --placement, "" if none
     std::vector<std::string> events;            // --events
     bool resume = false;
+    bool gb_table = false;                      // --gb-table: GB's own console table, not one line per configuration
     std::vector<std::string> command_line;      // for the record
 };
 

@@ -176,3 +176,15 @@ def test_sigint_leaves_a_valid_file_and_resume_finishes(tmp_path):
     assert rl2["run_id"] == rl["run_id"] and rl2["seed"] == rl["seed"]
     names = [b["name"] for b in iteration_entries(doc)]
     assert len(names) == 8 and len(set(names)) == 4
+
+
+def test_console_is_one_line_per_configuration_unless_gb_table(tmp_path):
+    r = sweep("--preset", "tiny", "--out", str(tmp_path / "a"), "--benchmark_repetitions=2")
+    assert r.returncode == 0, r.stderr
+    lines = [l for l in r.stdout.splitlines() if l.startswith("  ring/")]
+    assert len(lines) == 3, r.stdout               # the tiny preset's three configurations
+    assert all("ns/buffer (median of 2, range " in l for l in lines), lines
+    assert "Benchmark" not in r.stdout and "_median" not in r.stdout
+    r = sweep("--preset", "tiny", "--out", str(tmp_path / "b"), "--benchmark_repetitions=2", "--gb-table")
+    assert r.returncode == 0, r.stderr
+    assert "Benchmark" in r.stdout and "_median" in r.stdout
