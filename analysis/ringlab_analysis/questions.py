@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import doc as D
+from . import fmt, doc as D
 from . import plots, stats
 from .load import TIME_UNIT_NS
 
@@ -152,12 +152,16 @@ def _pairs_section(q, group, entries, num, den, metric, outdir):
     rng = stats.rng_for(q.qid, group, metric, num, den)
     g, lo, hi = stats.bootstrap_geomean_ratio([(a, b) for _, a, b in pairs], rng)
     rows, bars = [], []
-    for rest, a, b in pairs:
+    # Rows and bars name only the axes that differ between the matched configurations.
+    common, labels = fmt.trim_labels([rest for rest, _, _ in pairs])
+    for (rest, a, b), label in zip(pairs, labels):
         r, rlo, rhi = stats.bootstrap_ratio(a, b, rng, n_boot=1000)
-        rows.append([rest, f"{np.median(a):.4g}", f"{np.median(b):.4g}", _ratio_text(r, rlo, rhi), f"{len(a)}/{len(b)}"])
-        bars.append((rest, r, rlo, rhi))
-    blocks = [D.Table(["matched configuration", f"{den} median", f"{num} median", f"{num}/{den} [95% CI]",
-                       "reps"], rows[:25])]
+        rows.append([label, fmt.sig(float(np.median(a))), fmt.sig(float(np.median(b))), _ratio_text(r, rlo, rhi),
+                     f"{len(a)}/{len(b)}"])
+        bars.append((label, r, rlo, rhi))
+    blocks = [D.Para(f"All matched configurations share {common.replace('/', ', ')}.")] if common else []
+    blocks.append(D.Table(["matched configuration", f"{den} median ({metric})", f"{num} median ({metric})",
+                           f"{num}/{den} [95% CI]", "reps"], rows[:25]))
     if len(rows) > 25:
         blocks.append(D.Para(f"... and {len(rows) - 25} more matched configurations.", "note"))
     png = plots.ratio_bars(bars, f"{group}: {metric} {num}/{den}", outdir,
