@@ -13,10 +13,12 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.colors import LogNorm  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
+from . import fmt
 from .load import median_of, vocabulary_of  # noqa: E402
 from .outfiles import save_figure  # noqa: E402
 
@@ -74,8 +76,17 @@ def _by(entries, *axes):
     return out
 
 
+def _reference(values, preferred):
+    """The reference cell's key: the preferred one where it was measured, else the first."""
+    return preferred if preferred in values else (sorted(values)[0] if values else None)
+
+
 def heatmaps(groups, outdir):
-    """ns/buffer and efficiency over barrier x layout, one figure per notify mode and batch."""
+    """ns per buffer over barrier x layout, one figure per notify mode and batch.
+
+    Colour is the ratio to a stated reference cell (barrier smp, layout split, where
+    measured) on a log scale centred on 1 and shared by every panel, so equal colours mean
+    equal ratios; each cell prints its ns and its ratio."""
     figs = []
     combos = sorted({(e.axis("notify", "?"), e.axis("batch", "?")) for _, es in groups for e in es},
                     key=lambda t: (t[0], _natkey(t[1])))
@@ -87,47 +98,48 @@ def heatmaps(groups, outdir):
             figs.append((None, f"heatmap notify {notify}, batch {batch} left out: no configuration at the "
                                f"default extra axes and common ring size"))
             continue
-        metrics = [("ns_per_buffer", "ns per buffer (lower is better)", "viridis_r"),
-                   ("efficiency", "efficiency = floor RTT / latency (higher is better)", "viridis")]
-        fig, axs = plt.subplots(len(metrics), len(sub), figsize=(5.2 * len(sub) + 1, 8.5), squeeze=False)
-        # One colour scale per metric across all panels: two panels with 52.3 and 53.5 ns must
-        # not show as opposite ends of the scale.
-        shared = {}
-        for metric, _, _ in metrics:
-            vals = [median_of([e for e in es if e.axis("barrier") == b and e.axis("layout") == lay], metric)
-                    for _, es in sub for b in {e.axis("barrier") for e in es} for lay in {e.axis("layout") for e in es}]
-            vals = [v for v in vals if v is not None]
-            shared[metric] = (min(vals), max(vals)) if vals else (None, None)
-        for col, (lbl, es) in enumerate(sub):
-            layouts = _order(es, "layout")
-            barriers = _order(es, "barrier")
+        panels = []
+        for lbl, es in sub:
+            layouts, barriers = _order(es, "layout"), _order(es, "barrier")
             cells = _by(es, "barrier", "layout")
-            for row, (metric, title, cmap) in enumerate(metrics):
-                ax = axs[row][col]
-                m = np.full((len(barriers), len(layouts)), np.nan)
-                for i, b in enumerate(barriers):
-                    for j, lay in enumerate(layouts):
-                        v = median_of(cells.get((b, lay), []), metric)
-                        m[i, j] = np.nan if v is None else v
-                if np.all(np.isnan(m)):
-                    ax.text(0.5, 0.5, f"no {metric} data\n(latency mode off?)", ha="center", va="center")
-                    ax.set_axis_off()
-                else:
-                    vmin, vmax = shared[metric]
-                    im = ax.imshow(m, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
-                    fig.colorbar(im, ax=ax, shrink=0.8)
-                    for i in range(len(barriers)):
-                        for j in range(len(layouts)):
-                            if not np.isnan(m[i, j]):
-                                ax.text(j, i, f"{m[i, j]:.3g}", ha="center", va="center", fontsize=8,
-                                        color=_text_colour(im.cmap(im.norm(m[i, j]))))
-                    ax.set_xticks(range(len(layouts)), layouts, rotation=30)
-                    ax.set_yticks(range(len(barriers)), barriers)
-                ax.set_title(f"{lbl}\n{title}", fontsize=8, color="red" if "EMULATED" in lbl else "black")
-        fig.tight_layout(rect=(0, 0, 1, 0.95))
-        fig.suptitle(f"notify:{notify} batch:{batch} (median over repetitions)")
+            ns = {k: median_of(v, "ns_per_buffer") for k, v in cells.items()}
+            ns = {k: v for k, v in ns.items() if v is not None and v > 0}
+            ref = _reference(ns, ("smp", "split"))
+            panels.append((lbl, layouts, barriers, ns, ref))
+        ratios = [v / p[3][p[4]] for p in panels if p[4] for v in p[3].values()]
+        if not ratios:
+            figs.append((None, f"heatmap notify {notify}, batch {batch} left out: no ns per buffer measured"))
+            continue
+        span = max(1.05, max(max(ratios), 1 / min(ratios)))
+        norm = LogNorm(vmin=1 / span, vmax=span)
+        fig, axs = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 1, 4.8), squeeze=False)
+        for col, (lbl, layouts, barriers, ns, ref) in enumerate(panels):
+            ax = axs[0][col]
+            m = np.full((len(barriers), len(layouts)), np.nan)
+            for i, b in enumerate(barriers):
+                for j, lay in enumerate(layouts):
+                    if (b, lay) in ns:
+                        m[i, j] = ns[(b, lay)] / ns[ref]
+            im = ax.imshow(m, cmap="RdBu_r", norm=norm, aspect="auto")
+            cb = fig.colorbar(im, ax=ax, shrink=0.8, label=f"ratio to {ref[0]}/{ref[1]} (log scale)")
+            ticks = [1 / span, span ** -0.5, 1.0, span ** 0.5, span]
+            cb.ax.minorticks_off()
+            cb.set_ticks(ticks)
+            cb.set_ticklabels([f"{t:.2f}x" for t in ticks])
+            for i, b in enumerate(barriers):
+                for j, lay in enumerate(layouts):
+                    if not np.isnan(m[i, j]):
+                        ax.text(j, i, f"{ns[(b, lay)]:.3g} ns\n{m[i, j]:.2f}x", ha="center", va="center", fontsize=7,
+                                color=_text_colour(im.cmap(im.norm(m[i, j]))))
+            ax.set_xticks(range(len(layouts)), layouts, rotation=30)
+            ax.set_yticks(range(len(barriers)), barriers)
+            ax.set_title(f"{lbl}\nns per buffer; colour: ratio to barrier {ref[0]}, layout {ref[1]}", fontsize=8,
+                         color="red" if "EMULATED" in lbl else "black")
+        fig.tight_layout(rect=(0, 0, 1, 0.93))
+        fig.suptitle(f"notify:{notify} batch:{batch} (median over repetitions; one colour scale for all panels)")
         figs.append((_save(fig, outdir, f"heatmap_{notify}_batch{batch}"),
-                     f"ns per buffer and efficiency over barrier x layout, notify {notify}, batch {batch}"))
+                     f"ns per buffer over barrier x layout, notify {notify}, batch {batch}, coloured by the ratio "
+                     f"to the reference cell"))
     return figs
 
 
@@ -155,11 +167,16 @@ def cost_vs_batch(groups, outdir):
                     continue
                 pts.sort()
                 x, y, lo, hi = map(np.array, zip(*pts))
-                ax.errorbar(x, y, yerr=[y - lo, hi - y], marker="o", capsize=3, label=lay)
+                line = ax.errorbar(x, y, yerr=[y - lo, hi - y], marker="o", capsize=3, label=lay)
+                # Every repetition as a faint point: the median line alone hides the spread.
+                every = [(int(b), e.ns_per_buffer) for (b,), bes in _by(les, "batch").items() if b.isdigit()
+                         for e in bes if e.ns_per_buffer is not None]
+                ax.scatter([p[0] for p in every], [p[1] for p in every], s=8, alpha=0.35,
+                           color=line[0].get_color(), zorder=1)
                 any_line = True
             ax.set_xscale("log", base=2)
             ax.set_xlabel("batch")
-            ax.set_ylabel("ns per buffer (median, IQR bars)")
+            ax.set_ylabel("ns per buffer (median, IQR bars, dots: repetitions)")
             ax.set_title(f"{lbl}\nbarrier {bar}, notify {notify}", fontsize=8)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=8)
@@ -230,34 +247,40 @@ def _short(key):
     return "/".join(parts)
 
 
-def role_bars(groups, outdir):
-    """Per-role CPU time and PMU counters per buffer (driver vs device) for each configuration."""
+def role_bars(groups, outdir, per_figure=30):
+    """Per-role CPU time and PMU counters per buffer (driver vs device), every configuration:
+    in figures of `per_figure`, labels naming only the axes that differ."""
     figs = []
     for lbl, es in groups:
         by = {}
         for e in es:
-            by.setdefault((_short(e.key),), []).append(e)
-        total = len(by)
-        by = sorted(by.items())[:30]
-        if not by:
+            by.setdefault(e.key, []).append(e)
+        items = sorted(by.items())
+        if not items:
             continue
+        common, names = fmt.trim_labels([k for k, _ in items])
         pmu = sorted({k for e in es for k, v in e.counters.items()
                       if k.startswith("pmu_driver_") and v is not None})
         panels = [("driver_cpu_ns_per_buffer", "device_cpu_ns_per_buffer", "CPU ns per buffer")]
-        panels += [(k, k.replace("pmu_driver_", "pmu_device_"), k[len("pmu_driver_"):]) for k in pmu[:5]]
-        fig, axs = plt.subplots(len(panels), 1, figsize=(max(7, 0.35 * len(by) + 3), 3.2 * len(panels)),
-                                squeeze=False)
-        x = np.arange(len(by))
-        names = ["/".join(k) for k, _ in by]
-        for ax, (dm, vm, title) in zip(axs[:, 0], panels):
-            ax.bar(x - 0.2, [median_of(c, dm) or 0 for _, c in by], 0.4, label="driver")
-            ax.bar(x + 0.2, [median_of(c, vm) or 0 for _, c in by], 0.4, label="device")
-            ax.set_ylabel(title, fontsize=8)
-            ax.set_xticks(x, names, rotation=70, ha="right", fontsize=6)
-            ax.legend(fontsize=7)
-        axs[0][0].set_title(f"{lbl}: per-role cost per buffer" + (f" (first 30 of {total} configurations)" if total > 30 else "")
-                            + ("" if pmu else "; no PMU counters counted"), fontsize=9)
-        figs.append((_save(fig, outdir, f"roles_{lbl}"), f"per-role CPU time and PMU counters per buffer, {lbl}"))
+        panels += [(k, k.replace("pmu_driver_", "pmu_device_"), k[len("pmu_driver_"):] + " per buffer") for k in pmu[:5]]
+        pages = range(0, len(items), per_figure)
+        for page, start in enumerate(pages):
+            chunk = items[start:start + per_figure]
+            fig, axs = plt.subplots(len(panels), 1, figsize=(max(7, 0.35 * len(chunk) + 3), 3.2 * len(panels)),
+                                    squeeze=False)
+            x = np.arange(len(chunk))
+            for ax, (dm, vm, title) in zip(axs[:, 0], panels):
+                ax.bar(x - 0.2, [median_of(c, dm) or 0 for _, c in chunk], 0.4, label="driver")
+                ax.bar(x + 0.2, [median_of(c, vm) or 0 for _, c in chunk], 0.4, label="device")
+                ax.set_ylabel(title, fontsize=8)
+                ax.set_xticks(x, names[start:start + per_figure], rotation=70, ha="right", fontsize=6)
+                ax.legend(fontsize=7)
+            part = f" ({start + 1}-{start + len(chunk)} of {len(items)})" if len(items) > per_figure else ""
+            axs[0][0].set_title(f"{lbl}: per-role cost per buffer{part}" + (f"; all share {common}" if common else "")
+                                + ("" if pmu else "; no PMU counters counted"), fontsize=8)
+            suffix = f"_{page + 1}" if len(items) > per_figure else ""
+            figs.append((_save(fig, outdir, f"roles_{lbl}{suffix}"),
+                         f"per-role CPU time and PMU counters per buffer, {lbl}{part}"))
     return figs
 
 
