@@ -5,10 +5,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -99,15 +95,9 @@ struct Virt {
 };
 
 std::string cpuid_hypervisor() {
-#if defined(__x86_64__) || defined(__i386__)
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31))) return "";
-    __cpuid(0x40000000, a, b, c, d);
-    char sig[13] = {};
-    std::memcpy(sig + 0, &b, 4);
-    std::memcpy(sig + 4, &c, 4);
-    std::memcpy(sig + 8, &d, 4);
-    const std::string s(sig);
+    const auto raw = ringsim::arch::hypervisor_signature();  // the arch layer asks the CPU
+    const std::string s(raw.data());
+    if (s.empty()) return ringsim::arch::hypervisor_bit() == true ? "unknown" : "";
     if (s.rfind("KVMKVMKVM", 0) == 0) return "kvm";
     if (s == "Microsoft Hv") return "hyperv";
     if (s == "VMwareVMware") return "vmware";
@@ -115,10 +105,7 @@ std::string cpuid_hypervisor() {
     if (s == "TCGTCGTCGTCG") return "qemu-tcg";
     if (s == "ACRNACRNACRN") return "acrn";
     if (s == "bhyve bhyve ") return "bhyve";
-    return s.empty() ? "unknown" : "unknown (" + s + ")";
-#else
-    return "";
-#endif
+    return "unknown (" + s + ")";
 }
 
 std::string dmi_hypervisor(const std::string& vendor, const std::string& product) {

@@ -13,9 +13,7 @@
 
 #include <linux/kvm.h>
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
+#include "ringsim/arch.hpp"
 
 namespace ringlab::guest {
 
@@ -48,12 +46,9 @@ std::string read_first_line(const char* path) {
 KvmProbe probe_kvm() {
     KvmProbe p;
     const char* kDev = kvm_device();
-#if !defined(__x86_64__)
-    p.arch_supported = "ringlab's KVM guest is built for x86_64 only so far (bench/guest/<arch>/; see the README for aarch64)";
-#else
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d)) p.hypervisor_bit = (c >> 31) & 1;
-#endif
+    if (ringsim::arch::kArch != ringsim::Arch::x86_64)
+        p.arch_supported = "ringlab's KVM guest is built for x86_64 only so far (bench/guest/<arch>/; see the README for aarch64)";
+    if (auto bit = ringsim::arch::hypervisor_bit()) p.hypervisor_bit = *bit;
     for (const char* param : {"/sys/module/kvm_amd/parameters/nested", "/sys/module/kvm_intel/parameters/nested"}) {
         std::string v = read_first_line(param);
         if (!v.empty()) p.nested_param = std::string(param) + "=" + v;

@@ -4,8 +4,10 @@
 // (RINGSIM_ARCH_HAS_<THING>).  Include "ringsim/arch.hpp", not this file.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace ringsim::arch {
 
@@ -26,6 +28,13 @@ inline constexpr bool kTimerTicksAreNs = false;
 #ifndef RINGSIM_ARCH_HAS_TIMER_HZ
 // The counter's frequency as the hardware publishes it; 0 = not published (calibrate).
 inline std::uint64_t timer_published_hz() { return 0; }
+#endif
+
+#ifndef RINGSIM_ARCH_HAS_HYPERVISOR_ID
+// No architected way to ask the CPU for a hypervisor: unknown bit, empty signature
+// (the environment record then relies on DMI and /sys/hypervisor).
+inline std::optional<bool> hypervisor_bit() { return std::nullopt; }
+inline std::array<char, 13> hypervisor_signature() { return {}; }
 #endif
 
 }  // namespace ringsim::arch

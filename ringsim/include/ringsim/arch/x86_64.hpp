@@ -7,13 +7,16 @@
 #pragma once
 
 #include <array>
+#include <cpuid.h>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "ringsim/arch/common.hpp"
 
 #define RINGSIM_ARCH_X86_64 1
 #define RINGSIM_ARCH_HAS_TIMER 1
+#define RINGSIM_ARCH_HAS_HYPERVISOR_ID 1
 
 namespace ringsim::arch {
 
@@ -61,6 +64,25 @@ inline constexpr const char* kTimerName = "rdtsc";
     std::uint32_t lo, hi, aux;
     asm volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
     return (std::uint64_t(hi) << 32) | lo;
+}
+
+// Whether the CPU says it runs under a hypervisor (CPUID.1:ECX bit 31), and the
+// hypervisor's 12-byte vendor signature (CPUID leaf 0x40000000: "KVMKVMKVM", ...),
+// empty when the bit is clear.  The environment record and the KVM probe ask these.
+inline std::optional<bool> hypervisor_bit() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return std::nullopt;
+    return ((c >> 31) & 1u) != 0;
+}
+inline std::array<char, 13> hypervisor_signature() {
+    std::array<char, 13> sig{};
+    if (hypervisor_bit() != true) return sig;
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    __cpuid(0x40000000, a, b, c, d);
+    std::memcpy(sig.data() + 0, &b, 4);
+    std::memcpy(sig.data() + 4, &c, 4);
+    std::memcpy(sig.data() + 8, &d, 4);
+    return sig;
 }
 
 }  // namespace ringsim::arch
