@@ -170,7 +170,7 @@ int cmd_answer(int argc, char** argv) {
         probe.driver_cpu = o.cpu_a;
         probe.device_cpu = o.cpu_b;
         try {
-            check_run_config(probe);  // the table's words, in flag spellings, as `ringlab run` gives them
+            (void)check_run_config(probe);  // the table's words, in flag spellings, as `ringlab run` gives them
         } catch (const UsageError& e) {
             throw UsageError("--cpus " + std::to_string(o.cpu_a) + "," + std::to_string(o.cpu_b) + ": " + e.what());
         }

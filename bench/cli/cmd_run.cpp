@@ -28,12 +28,10 @@ static void warn_unsafe(const RunConfig& c) {
 }
 
 // `run --guest kvm`: the driver in a KVM guest.  No KVM here: exit 2 with why.
-static int run_in_guest(RunConfig& cfg, const std::optional<std::string>& json_path,
+static int run_in_guest(const ValidConfig& cfg, const std::optional<std::string>& json_path,
                         const Args& a, int argc, char** argv) {
-    check_run_config(cfg);
-    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
-    warn_unsafe(cfg);
+    warn_unsafe(cfg.config());
     guest::GuestRunResult r;
     if (auto rc = guest_exit_status("ringlab run", [&] { r = guest::run_guest(cfg); })) return *rc;
     print_run_summary(stdout, r.run);
@@ -62,11 +60,12 @@ int cmd_run(int argc, char** argv) {
     auto json_path = a.str("json");
     if (json_path) check_output_path(*json_path);
     guest_options_into(a, cfg);
-    if (cfg.host == HostKind::kvm) return run_in_guest(cfg, json_path, a, argc, argv);
+    if (cfg.host == HostKind::kvm) return run_in_guest(check_run_config(cfg), json_path, a, argc, argv);
     CliPmu pmu(a);
     cfg.counters = pmu.factory();
+    const ValidConfig valid = check_run_config(cfg);
     warn_unsafe(cfg);
-    RunResult r = run_engine(cfg);
+    RunResult r = run_engine(valid);
     if (cfg.verbose)  // --verbose: where the run laid out the ring
         for (const auto& area : r.areas)
             std::printf("  area %-24s %p  %6zu bytes  %s\n", area.name.c_str(), area.addr, area.bytes,
@@ -121,13 +120,12 @@ int cmd_stress(int argc, char** argv) {
     cfg.warmup_buffers = a.has("warmup") ? cfg.warmup_buffers : 1;
     cfg.buffers = a.uint_or("chunk", 20000, 1, 1ull << 32);
     double seconds = a.double_or("time", 10, 0.1, 86400);
-    check_run_config(cfg);
     guest_options_into(a, cfg);
     cfg.exitcost_iterations = 0;
-    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
+    const ValidConfig valid = check_run_config(cfg);
     warn_unsafe(cfg);
     // --guest kvm: each chunk is a guest run (the driver in the vCPU); no KVM: exit 2.
-    auto run_once = [&]() -> RunResult { return guest::run_configuration(cfg); };
+    auto run_once = [&]() -> RunResult { return guest::run_configuration(valid); };
 
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t runs = 0, buffers = 0, lost = 0, errors = 0, sleeps = 0, kicks = 0, calls = 0, invalid = 0;

@@ -48,9 +48,12 @@ std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string&
     return {a, b};
 }
 
-void check_run_config(const RunConfig& c) {
-    if (auto p = config::check(c)) throw UsageError(flags(p.message));
-    if (std::string err = validate(c); !err.empty()) throw UsageError(err);  // the CPUs
+ValidConfig check_run_config(const RunConfig& c) {
+    try {
+        return ValidConfig::check(c, config::Spelling::flag);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
 }
 
 RunConfig run_config_from(const Args& a) {
@@ -67,7 +70,6 @@ RunConfig run_config_from(const Args& a) {
         }
         if (given) (void)config::parse_field(f, c, given->value);
     }
-    check_run_config(c);
     return c;
 }
 

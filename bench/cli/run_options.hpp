@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "engine/engine.hpp"
 #include "engine/run_config.hpp"
 
 namespace ringlab::cli {
@@ -16,9 +17,11 @@ namespace ringlab::cli {
 std::vector<OptionSpec> run_option_specs();
 // --NAME A,B: two CPU numbers; UsageError naming the expected form otherwise.
 std::pair<int, int> parse_cpu_pair(const std::string& option, const std::string& value);
-// Throws UsageError naming the problem (in flag spellings) and the valid range.
+// The flags parsed onto a RunConfig, each value in its range (UsageError naming the flag
+// and the range otherwise); combinations are check_run_config's, once the command has
+// set its own defaults.
 RunConfig run_config_from(const Args& a);
-// The table's checks, then the machine's (CPUs): UsageError in flag spellings.
-void check_run_config(const RunConfig& c);
+// The one check of a command's configuration (ValidConfig::check): UsageError in flag spellings.
+ValidConfig check_run_config(const RunConfig& c);
 
 }  // namespace ringlab::cli

@@ -63,8 +63,8 @@ RunResult run_instance(const RunConfig& cfg, double hz) {
 
 // The values and combinations are the configuration table's (config/axes.hpp), worded in
 // field names; only the machine's facts (is that CPU usable here?) are checked here.
-std::string validate(const RunConfig& c) {
-    if (auto p = config::check(c)) return config::render(p.message, config::Spelling::field);
+std::string validate(const RunConfig& c, config::Spelling spelling) {
+    if (auto p = config::check(c)) return config::render(p.message, spelling);
     for (int cpu : {c.driver_cpu, c.device_cpu}) {
         if (cpu < 0) continue;
         std::string why = cpu_usable(cpu);
@@ -73,8 +73,13 @@ std::string validate(const RunConfig& c) {
     return {};
 }
 
-RunConfig prepare_run(const RunConfig& in) {
-    RunConfig cfg = in;
+ValidConfig ValidConfig::check(const RunConfig& cfg, config::Spelling spelling) {
+    if (std::string why = validate(cfg, spelling); !why.empty()) throw std::invalid_argument(why);
+    return ValidConfig(cfg);
+}
+
+RunConfig prepare_run(const ValidConfig& in) {
+    RunConfig cfg = in.config();
     if (cfg.driver_cpu < 0 || cfg.device_cpu < 0) {
         int a = 0, b = 0;
         if (!default_cpu_pair(a, b)) {
@@ -94,9 +99,7 @@ RunConfig prepare_run(const RunConfig& in) {
     return cfg;
 }
 
-RunResult run_engine(const RunConfig& in) {
-    std::string err = validate(in);
-    if (!err.empty()) throw std::invalid_argument(err);
+RunResult run_engine(const ValidConfig& in) {
     RunConfig cfg = prepare_run(in);
     const auto& clk = ringsim::clock::info();
 

@@ -83,7 +83,7 @@ struct RunConfig {
     std::uint32_t indirect_above = 1;       // automatic: indirect when sg > this (0..16)
     Completion completion = Completion::in_order;
     std::uint64_t completion_seed = 1;      // random: the shuffle's seed
-    // The VM boundary (see HostKind above); validated by guest::validate_guest.
+    // The VM boundary (see HostKind above); checked by guest_config_problem(), a rule of the configuration table.
     HostKind host = HostKind::thread;
     KickPath kick_path = KickPath::ioeventfd;
     CallPath call_path = CallPath::poll;

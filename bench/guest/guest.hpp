@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine.hpp"
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
 #include "guest/guest_config.hpp"
@@ -58,10 +59,6 @@ ExitCostResult measure_exitcost(const ExitCostOptions& o);
 // guest_barriers, vcpus, exitcost_iterations; engine/run_config.hpp), so the command
 // line, the sweep and `ringlab answer` describe a guest run as they describe any other.
 
-// Empty if runnable; else one sentence naming the problem and the valid values
-// (guest_config_problem() in guest_config.hpp, for cfg.host == kvm or not).
-std::string validate_guest(const RunConfig& cfg);
-
 // What a guest run adds to the engine's result.
 struct GuestFacts {
     std::string boundary;
@@ -83,11 +80,19 @@ struct GuestRunResult {
 
 // The driver in the guest vCPU (pinned to cfg.driver_cpu), the device a host thread.
 // Throws GuestUnavailable (no KVM: exit 2) or GuestFailure (the guest ended badly: exit 1).
-GuestRunResult run_guest(const RunConfig& cfg);
+// Its guest fields were checked with the rest (guest_config_problem() is a rule of the
+// configuration table); a host other than kvm is a caller's bug (std::invalid_argument).
+GuestRunResult run_guest(const ValidConfig& cfg);
+// For tests: ValidConfig::check (std::invalid_argument), then the run.
+inline GuestRunResult run_guest(const RunConfig& cfg) { return run_guest(ValidConfig::check(cfg)); }
 
 // One configuration wherever cfg.host says: the engine's threads (run_engine) or the
 // guest (run_guest, its GuestFacts into *facts when given).  The sweep and the answer
 // runner call this instead of run_engine.  Throws as run_guest does.
-RunResult run_configuration(const RunConfig& cfg, GuestFacts* facts = nullptr);
+RunResult run_configuration(const ValidConfig& cfg, GuestFacts* facts = nullptr);
+// For callers that build a configuration per run (the answer's slices): check, then run.
+inline RunResult run_configuration(const RunConfig& cfg, GuestFacts* facts = nullptr) {
+    return run_configuration(ValidConfig::check(cfg), facts);
+}
 
 }  // namespace ringlab::guest

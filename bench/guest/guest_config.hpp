@@ -1,5 +1,6 @@
-// guest_config.hpp: which RunConfigs the KVM guest runs, in one place: the command
-// line, the sweep's pruning and run_guest() all ask guest_config_problem().
+// guest_config.hpp: which RunConfigs the KVM guest runs, in one place: a rule of the
+// configuration table (config/axes.cpp), so the command line, the sweep's pruning and
+// ValidConfig::check all ask guest_config_problem().
 // Header-only and architecture-independent, so the sweep's spec library (which does
 // not link the guest) prunes with the same sentences.
 #pragma once

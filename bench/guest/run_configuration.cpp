@@ -5,11 +5,8 @@
 
 namespace ringlab::guest {
 
-RunResult run_configuration(const RunConfig& cfg, GuestFacts* facts) {
-    if (cfg.host == HostKind::thread) {
-        if (auto why = guest_config_problem(cfg); !why.empty()) throw std::invalid_argument(why);
-        return run_engine(cfg);
-    }
+RunResult run_configuration(const ValidConfig& cfg, GuestFacts* facts) {
+    if (cfg.config().host == HostKind::thread) return run_engine(cfg);
     GuestRunResult r = run_guest(cfg);
     if (facts) *facts = std::move(r.guest);
     return std::move(r.run);

@@ -12,7 +12,6 @@ namespace {
 
 std::vector<std::pair<std::string, std::string>> exit_kinds() { return {}; }
 ExitCostResult measure_exitcost(const ExitCostOptions&) { unsupported(); }
-std::string validate_guest(const RunConfig& c) { return guest_config_problem(c); }
-GuestRunResult run_guest(const RunConfig&) { unsupported(); }
+GuestRunResult run_guest(const ValidConfig&) { unsupported(); }
 
 }  // namespace ringlab::guest

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -187,8 +188,10 @@ void check_out_dir(const std::string& out) {
 }
 
 // The Google Benchmark flags whose values ringlab depends on, checked in its own words
-// (GB itself accepts --benchmark_repetitions=0 and -3).
-void check_gb_args(const std::vector<std::string>& gb) {
+// (GB itself accepts --benchmark_repetitions=0 and -3).  Returns the repetitions asked
+// for (the last flag wins, as in GB), which the sweep's estimate needs.
+std::optional<int> check_gb_args(const std::vector<std::string>& gb) {
+    std::optional<int> repetitions;
     for (const auto& g : gb) {
         const std::string flag = "--benchmark_repetitions";
         if (g.rfind(flag, 0) != 0) continue;
@@ -198,6 +201,7 @@ void check_gb_args(const std::vector<std::string>& gb) {
         if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 4 || std::stoul(v) < 1 ||
             std::stoul(v) > 1000)
             throw SpecError(flag + "=" + v + " is not valid (an integer from 1 to 1000)");
+        repetitions = static_cast<int>(std::stoul(v));
     }
     // Google Benchmark 1.8+ aborts the process on a malformed --benchmark_min_time, so
     // ringlab checks it first: seconds (1.7 and later), "Ns" or an iteration count "Nx" (1.8+).
@@ -215,6 +219,7 @@ void check_gb_args(const std::vector<std::string>& gb) {
             !(d > 0) || d > (v.back() == 'x' ? 1e12 : 3600))
             throw SpecError(flag + "=" + v + bad_end);
     }
+    return repetitions;
 }
 
 int sweep_main_checked(int argc, char** argv) {
@@ -231,7 +236,7 @@ int sweep_main_checked(int argc, char** argv) {
     if (a.out.empty() && !a.dry_run) throw SpecError("--out DIR is required (or use --dry-run)");
     if (a.resume && a.dry_run) throw SpecError("--resume and --dry-run do not go together");
     if (!a.dry_run) check_out_dir(a.out);
-    check_gb_args(a.gb_args);
+    const std::optional<int> gb_repetitions = check_gb_args(a.gb_args);
     std::uint64_t max_configurations = kDefaultMaxConfigurations;
     if (!a.max_configurations.empty()) {
         max_configurations = parse_u64(a.max_configurations, "--max-configurations");
@@ -244,6 +249,7 @@ int sweep_main_checked(int argc, char** argv) {
     p.resume = a.resume;
     p.gb_table = a.gb_table;
     p.gb_args = a.gb_args;
+    p.gb_repetitions = gb_repetitions;
     for (int i = 0; i < argc; ++i) p.command_line.emplace_back(argv[i]);
 
     std::optional<topo::Topology> topology;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -88,7 +89,7 @@ struct Runner {
     // The one place the sweep runs a configuration (a host other than this process, such
     // as a KVM guest, is chosen here).
     // The engine's threads, or the KVM guest for guest kvm.
-    RunResult run_configuration(const RunConfig& cfg) { return guest::run_configuration(cfg); }
+    RunResult run_configuration(const ValidConfig& cfg) { return guest::run_configuration(cfg); }
 
     // The benchmark function of one configuration.
     void run_one(benchmark::State& state, Slot& slot) {
@@ -128,13 +129,18 @@ struct Runner {
         cfg.measure_floor = s.measure_floor;
         cfg.counters = pmu ? pmu->factory() : nullptr;
 
-        if (auto why = validate(cfg); !why.empty()) {
-            gb::skip_repetition(state, "configuration rejected by the engine: " + why);
+        // The spec's rules pruned this configuration already; what is left to reject here is
+        // the machine's (a CPU this placement chose is not usable).
+        std::optional<ValidConfig> valid;
+        try {
+            valid = ValidConfig::check(cfg);
+        } catch (const std::invalid_argument& e) {
+            gb::skip_repetition(state, std::string("configuration rejected by the engine: ") + e.what());
             return;
         }
         Trial t;
         try {
-            t.result = run_configuration(cfg);
+            t.result = run_configuration(*valid);
         } catch (const std::exception& e) {
             gb::skip_repetition(state, std::string("engine failed: ") + e.what());
             return;
@@ -269,8 +275,8 @@ private:
         std::fflush(stdout);
     }
 
-    bool gb_table_;
     Runner& runner_;
+    bool gb_table_;
     std::set<std::string> dropped_;
 };
 
@@ -404,13 +410,11 @@ int run_sweep(SweepPlan& plan) {
         return 2;
     }
     run.user_min_time = gb_flag_given(plan.gb_args, "benchmark_min_time");
-    run.user_reps = gb_flag_given(plan.gb_args, "benchmark_repetitions");
+    run.user_reps = plan.gb_repetitions.has_value();
     for (const auto& a : plan.gb_args)
         if (a == "--benchmark_enable_random_interleaving" || a == "--benchmark_enable_random_interleaving=true")
             run.interleaving = true;
-    if (run.user_reps)
-        for (const auto& a : plan.gb_args)
-            if (a.rfind("--benchmark_repetitions=", 0) == 0) run.gb_repetitions = std::max(1, std::atoi(a.c_str() + 24));
+    if (run.user_reps) run.gb_repetitions = *plan.gb_repetitions;
     if (gb_flag_given(plan.gb_args, "benchmark_list_tests")) {
         // GB lists and runs nothing: register and let it print; no results directory.
         for (const auto& c : plan.expansion.configs)

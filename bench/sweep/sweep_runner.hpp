@@ -23,6 +23,7 @@ struct SweepPlan {
     std::string spec_file;                      // "" when --preset
     std::string out_dir;
     std::vector<std::string> gb_args;           // --benchmark_* flags, passed through
+    std::optional<int> gb_repetitions;          // --benchmark_repetitions=N, checked by the front end
     std::optional<std::pair<int, int>> cpus;    // --cpus A,B
     std::string placement_override;             // --placement, "" if none
     std::vector<std::string> events;            // --events

@@ -113,12 +113,12 @@ TEST(GuestRun, InjectedLostKickIsCaughtByTheWatchdog) {
 
 TEST(GuestRun, BadCombinationsAreRefused) {
     RunConfig c = small("split");
-    EXPECT_NE(validate_guest(quick(c, CallPath::irqfd)).find("--call irqfd needs notifications"), std::string::npos);
+    EXPECT_NE(validate(quick(c, CallPath::irqfd), config::Spelling::flag).find("--call irqfd needs notifications"), std::string::npos);
     c.submitters = 2;
-    EXPECT_NE(validate_guest(quick(c)).find("one submitter"), std::string::npos);
+    EXPECT_NE(validate(quick(c), config::Spelling::flag).find("one submitter"), std::string::npos);
     c.submitters = 1;
     c.kick_cost_ns = 100;
-    EXPECT_NE(validate_guest(quick(c)), "");
+    EXPECT_NE(validate(quick(c), config::Spelling::flag), "");
     EXPECT_THROW(run_guest(quick(c)), std::invalid_argument);
 }
 
@@ -159,7 +159,7 @@ TEST(GuestRun, UpGuestBarriers) {
     expect_clean(r);
     EXPECT_EQ(r.run.config.guest_barriers, GuestBarriers::up);
     p.barrier = "branch";
-    EXPECT_NE(validate_guest(p).find("branch and ops are not modelled"), std::string::npos);
+    EXPECT_NE(validate(p, config::Spelling::flag).find("branch and ops are not modelled"), std::string::npos);
 }
 
 TEST(ExitCost, EveryKindMeasured) {

@@ -9,13 +9,8 @@
 
 namespace ringlab::guest {
 
-std::string validate_guest(const RunConfig& c) { return guest_config_problem(c); }
-
-GuestRunResult run_guest(const RunConfig& in) {
-    if (in.host != HostKind::kvm) throw std::invalid_argument("run_guest: the configuration's host is not kvm");
-    std::string err = validate(in);
-    if (err.empty()) err = validate_guest(in);
-    if (!err.empty()) throw std::invalid_argument(err);
+GuestRunResult run_guest(const ValidConfig& in) {
+    if (in.config().host != HostKind::kvm) throw std::invalid_argument("run_guest: the configuration's host is not kvm");
     KvmProbe probe = probe_kvm();
     if (!probe.usable) throw GuestUnavailable(probe.reason);
     RunConfig cfg = prepare_run(in);
