@@ -51,6 +51,8 @@ class CompareResult:
     floor_cand: float | None = None
     floor_note: str = ""                # said at the top when the floors differ
     data_problems: list = field(default_factory=list)   # (side, run_id, problem)
+    method_warnings: list = field(default_factory=list)  # how the runs were measured (method_warnings())
+    set_aside: tuple = (0, 0)           # repetitions set aside per side: a spinning role off its CPU
 
     @property
     def regressions(self) -> list:
@@ -89,6 +91,24 @@ def _placements(runs) -> set:
             for r in runs for e in r.entries}
 
 
+def method_warnings(base, cand) -> list:
+    """How the runs were measured, where that makes a verdict between them untrustworthy."""
+    warns = []
+    for side, runs in (("base", base), ("candidate", cand)):
+        for r in runs:
+            flags = r.rl.get("gb_flags")
+            if flags is None:   # not recorded (v1 files): unknown, not said
+                continue
+            if not any(f in ("--benchmark_enable_random_interleaving", "--benchmark_enable_random_interleaving=true")
+                       for f in flags):
+                warns.append(f"{side} run {r.run_id} measured each configuration's repetitions back to back "
+                             "(--benchmark_enable_random_interleaving=false): they share one minute of the machine, "
+                             "their spread understates the run-to-run noise, and verdicts against another run are "
+                             "not to be trusted (A/A pairs of such quick sweeps on a KVM guest: 1 to 7 false "
+                             "verdicts each, 0 in 10 pairs interleaved)")
+    return warns
+
+
 def environment_warnings(base, cand) -> list:
     warns = []
     getters = [(f, lambda r, f=f: str(r.env.get(f))) for f in ENV_FIELDS]
@@ -104,11 +124,51 @@ def environment_warnings(base, cand) -> list:
     return warns
 
 
+# A repetition of a configuration whose every role spins (wait spin, one submitter, host
+# threads) in which a role was on its CPU for less than this share of the window: the guest
+# kernel or the hypervisor gave its CPU to something else, and the time measured that.  The
+# same rule as `ringlab answer`'s pairs (kMinOnCpu in bench/answer/paired.cpp).  Seen in A/A
+# trials of two quick sweeps (AMD EPYC KVM guest): split/mandatory batch 1 at 126 ns in one run,
+# 59 ns in the other, with the same floor (62-65 ns); in the slow run the driver was on its CPU
+# 62 ns per buffer of 126, the guest's accounting of time the hypervisor took (steal).
+MIN_ON_CPU = 0.9
+
+
+def _spins(e) -> bool:
+    return e.axis("wait", "spin") == "spin" and str(e.axis("submitters", "1")) == "1" and \
+        e.axis("guest", "thread") == "thread"
+
+
+def off_cpu(e) -> bool:
+    """True for a repetition of a spinning configuration in which a role lost its CPU."""
+    if not _spins(e):
+        return False
+    ns = e.value("ns_per_buffer")
+    cpu = [e.value("driver_cpu_ns_per_buffer"), e.value("device_cpu_ns_per_buffer")]
+    if ns is None or ns <= 0 or any(c is None for c in cpu):
+        return False
+    return min(cpu) < MIN_ON_CPU * ns
+
+
 def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESHOLD_PCT) -> CompareResult:
-    be = [e for r in base for e in r.entries]
-    ce = [e for r in cand for e in r.entries]
+    be_all = [e for r in base for e in r.entries]
+    ce_all = [e for r in cand for e in r.entries]
+    be = [e for e in be_all if not off_cpu(e)]
+    ce = [e for e in ce_all if not off_cpu(e)]
+    aside_keys = {}
+    for side, (everything, kept) in enumerate(((be_all, be), (ce_all, ce))):
+        kept_ids = {id(e) for e in kept}
+        for e in everything:
+            if id(e) not in kept_ids:
+                aside_keys.setdefault(e.key, [0, 0])[side] += 1
     sa, sb = samples_by_key(be), samples_by_key(ce)
-    keys = sorted(set(sa) & set(sb))
+    # A configuration whose repetitions were all set aside on one side is still in both runs.
+    all_a, all_b = samples_by_key(be_all), samples_by_key(ce_all)
+    for k in all_a:
+        sa.setdefault(k, [])
+    for k in all_b:
+        sb.setdefault(k, [])
+    keys = sorted(set(all_a) & set(all_b))
     results = [ConfigResult(k, stats.compare_samples(sa[k], sb[k], stats.rng_for(k, PRIMARY_METRIC)))
                for k in keys]
     stats.judge_all([r.primary for r in results], threshold_pct)
@@ -123,13 +183,19 @@ def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESH
         stats.judge_all(comps, threshold_pct)
     res = CompareResult(
         threshold_pct=threshold_pct, results=results,
-        only_base=sorted(set(sa) - set(sb)), only_cand=sorted(set(sb) - set(sa)),
+        only_base=sorted(set(all_a) - set(all_b)), only_cand=sorted(set(all_b) - set(all_a)),
         failures_base=correctness_failures(base), failures_cand=correctness_failures(cand),
-        env_warnings=environment_warnings(base, cand),
+        env_warnings=environment_warnings(base, cand), method_warnings=method_warnings(base, cand),
         emulated=any(r.emulated for r in base + cand), n_runs=(len(base), len(cand)),
         data_problems=[(side, r.run_id, p) for side, rs in (("base", base), ("candidate", cand))
                        for r in rs for p in r.problems])
-    apply_floor_rule(res, be, ce, threshold_pct)
+    res.set_aside = (len(be_all) - len(be), len(ce_all) - len(ce))
+    for r in res.results:
+        if r.key in aside_keys:
+            na, nb = aside_keys[r.key]
+            r.primary.note = (r.primary.note + "; " if r.primary.note else "") + (
+                f"{na}+{nb} repetitions set aside (a spinning role off its CPU)")
+    apply_floor_rule(res, be, ce, threshold_pct, be_all, ce_all)
     return res
 
 
@@ -148,6 +214,16 @@ def _median_floor(entries):
     return float(np.median(vals)) if vals else None
 
 
+def _floors_by_key(entries) -> dict:
+    """{key: median floor of that configuration's repetitions}."""
+    out = {}
+    for e in entries:
+        fl = e.value("floor_rtt_ns")
+        if fl is not None and fl > 0:
+            out.setdefault(e.key, []).append(fl)
+    return {k: float(np.median(v)) for k, v in out.items()}
+
+
 def _normalised(entries) -> dict:
     """{key: [ns per buffer / floor of that repetition]}: the cost in units of the machine's speed."""
     out = {}
@@ -158,11 +234,25 @@ def _normalised(entries) -> dict:
     return out
 
 
-def apply_floor_rule(res: CompareResult, be, ce, threshold_pct):
+def _demote(p: stats.Comparison, why: str):
+    p.note = (p.note + "; " if p.note else "") + "not a verdict: " + why
+    p.verdict, p.regression = "inconclusive", False
+
+
+def apply_floor_rule(res: CompareResult, be, ce, threshold_pct, be_all=None, ce_all=None):
     """Every repetition records its CPU pair's floor.  Compare the floor-normalised cost next to
-    the raw ns, and when the two runs' floors differ never call a configuration faster or slower
-    unless the normalised cost says the same: the change may be the machine's speed alone."""
-    res.floor_base, res.floor_cand = _median_floor(be), _median_floor(ce)
+    the raw ns, and when the floors differ never call a configuration faster or slower unless the
+    normalised cost says the same: the change may be the machine's speed alone.
+
+    Judged per configuration as well as per run: a VM that slows down for a minute changes the
+    floor of the configurations measured in that minute only, and leaves the run's median floor
+    where it was.  Seen in A/A trials of two quick sweeps (AMD EPYC): run medians 64.9 vs 63.9 ns,
+    but one configuration's floors 304-312 ns in one run and 62-65 ns in the other, its ns per
+    buffer 175 vs 59 ("66% faster" without this rule)."""
+    # The machine's speed from every repetition, the set-aside ones too (be_all, ce_all); the
+    # costs from the repetitions compared (be, ce).
+    res.floor_base = _median_floor(be if be_all is None else be_all)
+    res.floor_cand = _median_floor(ce if ce_all is None else ce_all)
     na, nb = _normalised(be), _normalised(ce)
     comps = []
     for r in res.results:
@@ -172,35 +262,44 @@ def apply_floor_rule(res: CompareResult, be, ce, threshold_pct):
             comps.append(c)
     stats.judge_all(comps, threshold_pct)
     fa, fb = res.floor_base, res.floor_cand
-    if not (fa and fb) or max(fa, fb) / min(fa, fb) <= FLOOR_DIFFERS_RATIO:
-        return
-    demoted = 0
-    incomparable = max(fa, fb) / min(fa, fb) > FLOOR_INCOMPARABLE_RATIO
+    run_moved = bool(fa and fb) and max(fa, fb) / min(fa, fb) > FLOOR_DIFFERS_RATIO
+    run_incomparable = run_moved and max(fa, fb) / min(fa, fb) > FLOOR_INCOMPARABLE_RATIO
+    ka, kb = _floors_by_key(be), _floors_by_key(ce)
+    demoted = moved_configs = 0
     for r in res.results:
         p, n = r.primary, r.secondary.get(NORMALISED_METRIC)
-        if incomparable and p.verdict in ("slower", "faster"):
-            p.note = (p.note + "; " if p.note else "") + (
-                f"not a verdict: the floor moved {fa:.0f} -> {fb:.0f} ns, beyond {FLOOR_INCOMPARABLE_RATIO:g}x, "
-                f"where even the floor-normalised cost does not separate the machine's speed from the change")
-            p.verdict, p.regression = "inconclusive", False
-            demoted += 1
-        elif p.verdict in ("slower", "faster") and (n is None or n.verdict != p.verdict):
-            p.note = (p.note + "; " if p.note else "") + (
-                f"not a verdict: the floor moved ({fa:.0f} -> {fb:.0f} ns) and floor-normalised the change is "
-                f"{n.verdict if n else 'not measured'}")
-            p.verdict, p.regression = "inconclusive", False
-            demoted += 1
-    if incomparable:
+        a, b = ka.get(r.key), kb.get(r.key)
+        key_ratio = max(a, b) / min(a, b) if a and b else 1.0
+        if key_ratio > FLOOR_DIFFERS_RATIO:
+            moved_configs += 1
+        if p.verdict not in ("slower", "faster"):
+            continue
+        if run_incomparable:
+            _demote(p, f"the floor moved {fa:.0f} -> {fb:.0f} ns, beyond {FLOOR_INCOMPARABLE_RATIO:g}x, where even "
+                       f"the floor-normalised cost does not separate the machine's speed from the change")
+        elif key_ratio > FLOOR_INCOMPARABLE_RATIO:
+            _demote(p, f"this configuration's floor moved {a:.0f} -> {b:.0f} ns, beyond "
+                       f"{FLOOR_INCOMPARABLE_RATIO:g}x: the machine ran at another speed while it was measured")
+        elif (run_moved or key_ratio > FLOOR_DIFFERS_RATIO) and (n is None or n.verdict != p.verdict):
+            _demote(p, f"the floor moved ({a:.0f} -> {b:.0f} ns for this configuration) and floor-normalised the "
+                       f"change is {n.verdict if n else 'not measured'}")
+        else:
+            continue
+        demoted += 1
+    if run_incomparable:
         res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs between the runs: base "
                           f"{fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%). Runs taken at speeds this "
                           f"different (beyond {FLOOR_INCOMPARABLE_RATIO:g}x) give no verdict: {demoted} configuration(s) "
                           f"that differed are inconclusive. Compare interleaved in one process instead "
                           f"(`ringlab answer`), or rerun both on a quieter machine.")
-        return
-    res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs between the runs: base "
-                      f"{fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%). The machine ran at another "
-                      f"speed; {demoted} configuration(s) whose raw change the floor-normalised cost "
-                      f"({NORMALISED_METRIC}) does not confirm are inconclusive, not faster or slower.")
+    elif run_moved or moved_configs:
+        where = (f"between the runs: base {fa:.1f} ns, candidate {fb:.1f} ns ({(fb / fa - 1) * 100:+.0f}%)" if run_moved
+                 else f"for {moved_configs} of {len(res.results)} configurations (beyond {FLOOR_DIFFERS_RATIO:g}x), "
+                      f"though the runs' medians agree ({fa:.1f} vs {fb:.1f} ns)")
+        res.floor_note = (f"The machine's floor (cache-line round trip of the CPU pair) differs {where}: the machine ran "
+                          f"at another speed. {demoted} configuration(s) whose raw change the floor-normalised cost "
+                          f"({NORMALISED_METRIC}) does not confirm, or whose own floor moved beyond "
+                          f"{FLOOR_INCOMPARABLE_RATIO:g}x, are inconclusive, not faster or slower.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,6 +356,8 @@ def summary_blocks(res: CompareResult, figure=None) -> list:
                             "note"))
     if res.emulated:
         b.append(D.Para("EMULATED runs (qemu-user) are included: their timings are meaningless.", "warn"))
+    for w in res.method_warnings:
+        b.append(D.Para(w, "warn"))
     for w in res.env_warnings:
         b.append(D.Para("environments differ: " + w, "warn"))
     if res.failures_cand:
@@ -301,7 +402,7 @@ def to_json(res: CompareResult) -> dict:
             "candidate_correctness_failures": len(res.failures_cand),
             "data_problems": [{"side": s, "run": r, "problem": p} for s, r, p in res.data_problems],
             "base_correctness_failures": len(res.failures_base),
-            "environment_warnings": res.env_warnings, "emulated": res.emulated,
+            "environment_warnings": res.env_warnings, "method_warnings": res.method_warnings, "emulated": res.emulated,
             "floor_ns": {"base": res.floor_base, "candidate": res.floor_cand}, "floor_note": res.floor_note,
             "configurations": {r.key: {"ns_per_buffer": comp(r.primary),
                                        **{m: comp(c) for m, c in r.secondary.items()}} for r in res.results}}
