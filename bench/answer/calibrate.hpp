@@ -6,7 +6,8 @@
 //
 // Where the plant goes (--plant):
 //   serial (default): the device CPU spins the planted share of B's own timed window
-//       right after it, and that measured spin is added to B's time.  The ring itself runs
+//       right after it, and that measured spin is added to B's time (A spins the same
+//       share after its own window, not counted, so both leave the machine alike).  The ring itself runs
 //       exactly as A's, so the effect on the ratio is known, and the trial tests the
 //       statistics against this machine's real noise.  A share rather than fixed ns: a
 //       fixed 12 ns on a 125 ns round trip measured +7.6% to +14.7% as the machine's speed

@@ -86,9 +86,11 @@ Slice run_slice(const Side& side, const Question& q, std::uint64_t units, const 
     if (side.serial_plant_pct > 0 && r.valid && r.buffers && r.seconds > 0) {
         const double window_ns = r.seconds * 1e9;
         const double spun = spin_serial_plant(side.serial_plant_pct, window_ns, o.cpu_b);
-        r.seconds += spun / 1e9;
-        s.planted_ns = spun / double(r.buffers);
-        s.planted_ratio = 1 + spun / window_ns;
+        if (side.serial_plant_counts) {
+            r.seconds += spun / 1e9;
+            s.planted_ns = spun / double(r.buffers);
+            s.planted_ratio = 1 + spun / window_ns;
+        }
     }
     for (const auto& m : q.metrics) s.values.push_back(m.of ? m.of(r) : std::numeric_limits<double>::quiet_NaN());
     s.per_unit_ns = r.ns_per_buffer();

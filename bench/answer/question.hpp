@@ -45,6 +45,11 @@ struct Side {
     // (calibrate.hpp).  A share, not a fixed ns: the planted ratio then stays the same when
     // the machine changes speed, as a real "5% slower" would.
     double serial_plant_pct = 0;
+    // False on A, the side without the plant: it spins the same share after its window but
+    // that time is not added.  Both sides then leave the machine in the same state for
+    // whatever runs next (a spinning CPU, not an idle one), and a slice that follows a spin
+    // is as often A as B.  Without it a planted ratio measured 0.5-1% above its own value.
+    bool serial_plant_counts = true;
     // Site sides (per-site primitive cost): run `units` operations pinned to `cpu`; values[0] = ns/op.
     std::function<Slice(std::uint64_t units, int cpu)> micro;
 };

@@ -328,13 +328,17 @@ Question calibration_question(double pct, std::uint64_t extra_ns, const std::str
     RunConfig a = base("smp"), b = base("smp");
     a.outstanding = b.outstanding = 1;
     if (ring_site) b.device_extra_ns = extra_ns;
+    Side sa = engine_side("planted=0", a);
     Side sb = engine_side("planted=" + std::to_string(extra_ns) + "ns", b);
-    if (!ring_site) sb.serial_plant_pct = pct;
+    if (!ring_site) {
+        sb.serial_plant_pct = sa.serial_plant_pct = pct;
+        sa.serial_plant_counts = false;  // the same spin after A's window, not counted (question.hpp)
+    }
     const std::string what = extra_ns ? std::string(ring_site ? "planted device delay in the ring of "
                                                               : "planted serial delay of about ") +
                                             std::to_string(extra_ns) + " ns per buffer"
                                       : "A/A: both sides identical";
-    return ring_question(id, "-", what, engine_side("planted=0", a), std::move(sb), {ns_per_buffer()});
+    return ring_question(id, "-", what, std::move(sa), std::move(sb), {ns_per_buffer()});
 }
 
 }  // namespace ringlab::answer
