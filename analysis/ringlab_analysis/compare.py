@@ -104,7 +104,7 @@ def method_warnings(base, cand) -> list:
                 warns.append(f"{side} run {r.run_id} measured each configuration's repetitions back to back "
                              "(--benchmark_enable_random_interleaving=false): they share one minute of the machine, "
                              "their spread understates the run-to-run noise, and verdicts against another run are "
-                             "not to be trusted (A/A pairs of such quick sweeps on a KVM guest: 1 to 7 false "
+                             "not to be trusted (A/A pairs of such quick sweeps on a KVM guest: 2 to 7 false "
                              "verdicts each, 0 in 10 pairs interleaved)")
     return warns
 
