@@ -35,15 +35,22 @@ double median(std::vector<double> v) {
 constexpr double kMinOnCpu = 0.9;
 
 // Calibration's serial plant: the device CPU spins for pct% of window_ns, once the ring has
-// stopped; returns the spin's measured ns (a preempted spin is slower, as any side can be).
+// stopped, by the timer; returns the spin's measured ns.  Timed, not a count of iterations:
+// iterations calibrated once take another time when the VM's speed changes, and the planted
+// share then followed the machine's state (a planted 10% measured 5.3% in one run, from 5.3%
+// to 10.4% across its trials, and the halves of a trial disagreed).  A share of B's own
+// window, so the planted ratio is 1 + pct/100 whatever the speed, as a real "10% slower" is.
 double spin_serial_plant(double pct, double window_ns, int cpu) {
-    const auto iterations = std::uint64_t(pct / 100 * window_ns / planted_ns_per_iteration() + 0.5);
+    const double target_ns = pct / 100 * window_ns;
     double ns = 0;
     std::thread t([&] {
         if (cpu >= 0) (void)pin_this_thread(cpu);  // unpinned is still a real spin, only elsewhere
         const std::uint64_t t0 = ringsim::clock::now();
-        planted_chain(iterations);
-        const std::uint64_t t1 = ringsim::clock::now_end();
+        std::uint64_t t1 = t0;
+        do {
+            planted_chain(16);  // a few ns of work between reads of the timer
+            t1 = ringsim::clock::now_end();
+        } while (ringsim::clock::to_ns(double(t1 - t0)) < target_ns);
         ns = ringsim::clock::to_ns(double(t1 - t0));
     });
     t.join();
@@ -238,7 +245,11 @@ QuestionOutcome run_question(const Question& q, const AnswerOptions& o) {
         }
         const auto p0 = Clock::now();
         PairRecord p;
-        p.b_first = coin(rng);
+        // Orders in balanced twos: a random order, then its opposite.  Each slice's place in its
+        // pair (after a floor and a slice, or after a floor only) has an effect of its own on a
+        // VM; with an independent coin per pair, a few more "B first" than "A first" leave some
+        // of it in the ratio (seen: A/A verdicts of 1.5-1.7% from 85-116 pairs taken in 1-2 s).
+        p.b_first = out.pairs.size() % 2 ? !out.pairs.back().b_first : coin(rng);
         // floor, first slice, floor, second slice, floor.
         const Side& first = p.b_first ? q.b : q.a;
         const Side& second = p.b_first ? q.a : q.b;
