@@ -59,7 +59,13 @@ Args::Args(const std::vector<OptionSpec>& declared, int argc, char** argv, int f
         } else if (!it->takes_value && inline_value) {
             throw UsageError("option --" + name + " takes no value");
         }
-        values_[name] = value;
+        if (auto seen = values_.find(name); seen != values_.end()) {
+            if (!it->repeatable)
+                throw UsageError("option --" + name + " given more than once (give it once)");
+            seen->second += "," + value;
+        } else {
+            values_[name] = value;
+        }
     }
     // --help wins over --version; a command that declares "version" itself answers it.
     if (values_.count("version") && !values_.count("help") &&

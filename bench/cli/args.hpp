@@ -24,6 +24,10 @@ struct OptionSpec {
     std::string name;  // without the leading dashes
     bool takes_value;
     std::string help;  // "VALUE  what it does"
+    // May be given more than once; the values join with commas, as a list option reads them
+    // (--question a --question b = --question a,b).  Any other option given twice is an error:
+    // the last value silently winning made `--question a --question b` answer b alone.
+    bool repeatable = false;
 };
 
 class Args {

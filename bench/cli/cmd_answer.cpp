@@ -85,7 +85,7 @@ private:
 int cmd_answer(int argc, char** argv) {
     std::vector<OptionSpec> specs = {
         {"list", false, "             the questions, their sides and metrics"},
-        {"question", true, "ID[,ID]   only these questions (also as further arguments; default: all)"},
+        {"question", true, "ID[,ID]   only these questions (repeatable, or further arguments; default: all)", true},
         {"budget", true, "S           time budget per question, seconds (default 30; 1..3600)"},
         {"target-pct", true, "P       stop when the 95% interval's half-width is below P% (default 1; 0.05..50)"},
         {"threshold-pct", true, "T    equivalence margin: 'no difference beyond +-T%' (default 2; 0.1..50)"},
@@ -106,8 +106,9 @@ int cmd_answer(int argc, char** argv) {
                     "                      [--threshold-pct T] --out DIR\n"
                     "       ringlab answer --calibrate [--plant-pct 2,5,10] [--trials N] [--plant serial|ring] [--budget S] --out DIR\n"
                     "       ringlab answer --list\n\n"
-                    "A and B run alternately in short slices on one CPU pair (order of each pair random, the floor\n"
-                    "measured around every slice); each pair gives one ratio B/A; measuring stops when the 95%%\n"
+                    "A and B run alternately in short slices on one CPU pair (pairs' orders in balanced twos, a\n"
+                    "random order then its opposite; the floor measured around every slice); each pair gives one\n"
+                    "ratio B/A; measuring stops when the 95%%\n"
                     "interval's half-width is below the target or the budget is spent. Verdicts: 'B is X%% slower\n"
                     "[lo, hi]' / faster, 'no difference beyond +-T%%' (the whole interval inside +-T), or\n"
                     "'inconclusive' with the reason. Every verdict states the smallest effect it resolves (mde).\n\n%s",

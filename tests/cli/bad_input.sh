@@ -15,6 +15,7 @@ expect_bad "valid values: split, split-inorder, packed, index" run --layout ring
 expect_bad "power of two from 2 to 32768"             run --ring-size 100
 expect_bad "out of range"                              run --ring-size 65536
 expect_bad "1 to the ring size"                        run --ring-size 64 --batch 128
+expect_bad "given more than once"                      run --batch 1 --batch 32
 expect_bad "exceeds the ring size"                     run --ring-size 64 --outstanding 65
 expect_bad "batch <= outstanding"                      run --batch 8 --outstanding 4
 expect_bad "not online"                                run --cpus 0,4095
