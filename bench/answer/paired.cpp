@@ -180,7 +180,7 @@ void evaluate(const Question& q, const AnswerOptions& o, QuestionOutcome& out) {
         m.b_median = median(bv);
         m.summary = summarize(logs);
         m.halves = check_halves(logs, o.threshold_pct);
-        m.decision = decide(m.summary, m.halves, DecideOptions{o.threshold_pct, o.min_pairs});
+        m.decision = decide(m.summary, m.halves, DecideOptions{o.threshold_pct, o.min_pairs, q.metrics[k].count});
         if (m.decision.verdict == Verdict::inconclusive && logs.size() < o.min_pairs) {
             if (m.undefined)
                 m.decision.why += "; " + std::to_string(m.undefined) + " pairs had no value on a side (zero or not measured)";

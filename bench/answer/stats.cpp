@@ -144,6 +144,17 @@ Decision decide(const Summary& s, const HalvesCheck& h, const DecideOptions& o) 
         d.why = buf;
         return d;
     }
+    // Every pair gave the same ratio of a time: both sides read from a histogram's buckets (a
+    // median in µs) and fell in the same ones.  Seen: lock hold p50 B/A "1.0000 [1.0000,
+    // 1.0000]" from 10 pairs.  The interval is then the buckets' resolution, not a measurement.
+    if (!o.count && s.sd_log == 0 && s.se_log == 0) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "every pair gave the same ratio %.4f: the metric is read from histogram buckets coarser "
+                      "than any difference here, so it gives no interval", s.ratio);
+        d.why = buf;
+        return d;
+    }
     const double t = o.threshold_pct / 100;
     if (s.lo >= 1 - t && s.hi <= 1 + t) {
         d.verdict = Verdict::equivalent;

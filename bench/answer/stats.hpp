@@ -39,6 +39,10 @@ const char* to_string(Verdict v);
 struct DecideOptions {
     double threshold_pct = 2;   // equivalence margin: "no difference beyond +-T%"
     std::size_t min_pairs = 10; // fewer pairs: never a verdict
+    // The metric is a count (kicks per buffer): equal values in every pair are an exact answer.
+    // A time that comes out the same in every pair was read from a histogram's buckets, so
+    // there a zero-width interval is no interval (inconclusive).
+    bool count = false;
 };
 
 // The ratio of the first and the second half of the pairs, and whether they

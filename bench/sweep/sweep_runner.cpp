@@ -521,7 +521,7 @@ int run_sweep(SweepPlan& plan) {
         return 2;
     }
     for (const auto& w : r["warnings"]) std::fprintf(stderr, "[sweep] warning: %s\n", w.get<std::string>().c_str());
-    std::fprintf(stderr, "[sweep] run %s: %zu configurations to run (%zu already done, %zu pruned), about %s, seed %llu, into %s\n",
+    std::fprintf(stderr, "[sweep] run %s: %zu configurations to run (%zu already done, %zu pruned), %s by the model (the ETA below follows the measured pace), seed %llu, into %s\n",
                  r["run_id"].get<std::string>().c_str(), run.line.total, skipped, plan.expansion.pruned.size(),
                  hms(run.line.total_estimate).c_str(), static_cast<unsigned long long>(plan.expansion.seed),
                  plan.out_dir.c_str());

@@ -178,3 +178,14 @@ TEST(Summary, MdeGrowsWithNoiseAndShrinksWithPairs) {
     EXPECT_LT(more.mde_pct, noisy.mde_pct);
     EXPECT_GT(quiet.mde_pct, quiet.half_width_pct);  // 80% power needs more than the half-width
 }
+
+// A time read from histogram buckets that falls in the same bucket on both sides in every
+// pair has no spread: no interval, so no "equivalent" either.  A count may be exactly equal.
+TEST(Quantized, SameBucketInEveryPairIsNoInterval) {
+    const std::vector<double> same(20, 0.0);
+    Summary s = summarize(same);
+    Decision d = decide(s, check_halves(same, 2), DecideOptions{2, 10});
+    EXPECT_EQ(d.verdict, Verdict::inconclusive);
+    EXPECT_NE(d.why.find("histogram buckets"), std::string::npos) << d.why;
+    EXPECT_EQ(decide(s, check_halves(same, 2), DecideOptions{2, 10, true}).verdict, Verdict::equivalent);
+}
