@@ -88,11 +88,15 @@ peer_ns() {
     t1=$(date +%s%N)
     awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }'
 }
-# ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring (further
-# arguments are added to the run and win over these).
+# ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring; further
+# arguments are added to the run, and a --batch or --verify among them replaces the default
+# (ringlab refuses an option given twice).
 stream_ns() {
     local layout=$1; shift
-    field "$("$ringlab" run --layout "$layout" --batch 1 --ring-size 256 --verify ring --buffers "$buffers" \
+    local -a defaults=()
+    [[ " $* " == *" --batch "* ]] || defaults+=(--batch 1)
+    [[ " $* " == *" --verify "* ]] || defaults+=(--verify ring)
+    field "$("$ringlab" run --layout "$layout" "${defaults[@]}" --ring-size 256 --buffers "$buffers" \
         --cpus "$cpus" --no-floor "$@")" 's/.*per buffer: ([0-9.]+) ns.*/\1/p'
 }
 # The ratio B/A of two stream_ns argument sets ("layout args..." each), run back to back, A
