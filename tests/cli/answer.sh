@@ -41,9 +41,13 @@ d = json.load(open(sys.argv[1]))
 by = {v["id"]: v for v in d["verdicts"]}
 plants = [by["calibrate/plant-10pct/%d/ns_per_buffer" % t] for t in (1, 2)]
 aas = [by["calibrate/aa/%d/ns_per_buffer" % t] for t in (1, 2)]
-# The A/A pairs must never give a verdict, however loaded the machine.
+# A/A: a 95% interval excludes 1 in about 1 trial in 20 by chance (--calibrate measured 1 in
+# 52 with balanced pair orders), so two trials cannot both be false verdicts except about once
+# in 400-2500 runs, and no A/A trial may be off by more than the equivalence margin and a half
+# (what a fault of the statistics, not chance, gives).
+assert sum(aa["verdict"] not in ("equivalent", "inconclusive") for aa in aas) <= 1, aas
 for aa in aas:
-    assert aa["verdict"] in ("equivalent", "inconclusive"), aa
+    assert aa["pairs"] < 10 or 0.97 <= aa["ratio"] <= 1.03, aa
 # The default plant is serial (spun after B's window): the ring runs as A's, so a planted
 # slowdown called "faster" is a fault of the statistics, whatever the load.
 assert d["calibration"]["plant_site"] == "serial", d["calibration"]
@@ -67,7 +71,7 @@ except ImportError:
     sys.exit(0)
 jsonschema.validate(d, json.load(open(sys.argv[2])))
 PY
-        check "calibrate: planted 10% found (1 of 2 trials) and never faster, A/A is not a verdict, the file matches its schema" '[[ $? -eq 0 ]]'
+        check "calibrate: planted 10% found (1 of 2 trials) and never faster, at most 1 A/A verdict and none beyond 3%, the file matches its schema" '[[ $? -eq 0 ]]'
     fi
 fi
 finish
