@@ -205,6 +205,10 @@ std::vector<Question> make_questions() {
         RunConfig u = base("smp"), r = base("smp");
         u.submitters = r.submitters = 2;
         u.kick_cost_ns = r.kick_cost_ns = 2000;
+        // A kick happens only where the device may sleep (as the seeds preset's seed002 row):
+        // under --notify poll both sides were the same run, with no kick to hold the lock for.
+        u.notify = r.notify = ringsim::NotifyMode::flags;
+        u.wait = r.wait = WaitMode::sleep;
         r.kick_mode = KickMode::unlocked;
         qs.push_back(ring_question("kick-unlocked", "002",
                                    "kick with the lock released vs under the lock (2 submitters, kick cost 2000 ns)",

@@ -5,6 +5,7 @@
 
 #include "answer/plausibility.hpp"
 #include "answer/question.hpp"
+#include "config/axes.hpp"
 
 using namespace ringlab::answer;
 
@@ -64,4 +65,16 @@ TEST(Questions, EverySeedThreadHasAQuestion) {
     }
     for (const char* s : {"000", "001", "002", "003", "004"}) EXPECT_TRUE(seeds.count(s)) << s;
     EXPECT_EQ(find_question("no-such-question"), nullptr);
+}
+
+// No question may compare configurations that the configuration table calls pointless (the
+// sweep prunes them): a kick cost with --notify poll, say, never kicks, so both sides of
+// "kick under the lock vs released" were once the same run.
+TEST(Questions, NoSideIsAPointlessConfiguration) {
+    for (const auto& q : all_questions())
+        for (const Side* s : {&q.a, &q.b}) {
+            if (s->micro) continue;
+            const auto p = ringlab::config::prune(s->cfg);
+            EXPECT_FALSE(p) << q.id << " " << s->label << ": " << p.message;
+        }
 }
