@@ -10,6 +10,7 @@
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
 #include "cli/summary.hpp"
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "ringsim/barrier_table.hpp"
 
@@ -31,7 +32,8 @@ static void warn_unsafe(const RunConfig& c) {
 static int run_in_guest(RunConfig& cfg, const std::optional<std::string>& json_path,
                         const Args& a, int argc, char** argv) {
     check_run_config(cfg);
-    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
+    if (auto err = guest::validate_guest(cfg); !err.empty())
+        throw UsageError(config::render(err, config::Spelling::flag));
     if (a.has("events")) throw UsageError("--guest kvm does not take --events yet (no PMU group inside the guest)");
     warn_unsafe(cfg);
     guest::GuestRunResult r;
@@ -124,7 +126,8 @@ int cmd_stress(int argc, char** argv) {
     check_run_config(cfg);
     guest_options_into(a, cfg);
     cfg.exitcost_iterations = 0;
-    if (auto err = guest::validate_guest(cfg); !err.empty()) throw UsageError(err);
+    if (auto err = guest::validate_guest(cfg); !err.empty())
+        throw UsageError(config::render(err, config::Spelling::flag));
     warn_unsafe(cfg);
     // --guest kvm: each chunk is a guest run (the driver in the vCPU); no KVM: exit 2.
     auto run_once = [&]() -> RunResult { return guest::run_configuration(cfg); };

@@ -1,5 +1,6 @@
 // run_configuration.cpp: one configuration on the host cfg.host names.  The one place
 // the sweep and the answer runner choose between the engine's threads and the guest.
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "guest/guest.hpp"
 
@@ -7,7 +8,8 @@ namespace ringlab::guest {
 
 RunResult run_configuration(const RunConfig& cfg, GuestFacts* facts) {
     if (cfg.host == HostKind::thread) {
-        if (auto why = guest_config_problem(cfg); !why.empty()) throw std::invalid_argument(why);
+        if (auto why = guest_config_problem(cfg); !why.empty())
+            throw std::invalid_argument(config::render(why, config::Spelling::field));
         return run_engine(cfg);
     }
     GuestRunResult r = run_guest(cfg);

@@ -1,6 +1,7 @@
 // guest_api.cpp: `ringlab run --guest kvm` on x86_64: validation, CPU choice, the
 // floor and the same run's exit cost, then the layout's GuestRun.
 
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "guest/guest.hpp"
 #include "guest/x86_64/boundary.hpp"
@@ -13,8 +14,8 @@ std::string validate_guest(const RunConfig& c) { return guest_config_problem(c);
 
 GuestRunResult run_guest(const RunConfig& in) {
     if (in.host != HostKind::kvm) throw std::invalid_argument("run_guest: the configuration's host is not kvm");
-    std::string err = validate(in);
-    if (err.empty()) err = validate_guest(in);
+    std::string err = validate(in);  // already in field words
+    if (err.empty()) err = config::render(validate_guest(in), config::Spelling::field);
     if (!err.empty()) throw std::invalid_argument(err);
     KvmProbe probe = probe_kvm();
     if (!probe.usable) throw GuestUnavailable(probe.reason);
