@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -444,6 +445,18 @@ private:
             return sum;
         };
         auto cpu_now = [&] { return clock_ns(dev_clock_) + vcpu_now(); };
+        // The vCPU thread that ran least: one that holds a doorbell it has not rung yet (in
+        // the middle of its exit) while the host does not run it delays the kick, it does
+        // not lose it.
+        auto least_vcpu_now = [&] {
+            std::vector<std::uint64_t> each;
+            for (std::size_t i = 0; i < vts.size(); ++i) {
+                const std::uint64_t n = clock_ns(vcpu_clocks_[i]);
+                each.push_back(n ? n : vts[i]->cpu_ns_at_end());
+            }
+            return each;
+        };
+        auto vcpu_at_change = least_vcpu_now();
         auto last_pos = positions();
         auto last_change = steady_clock::now();
         std::uint64_t cpu_at_change = cpu_now();
@@ -493,14 +506,20 @@ private:
                 last_pos = pos;
                 last_change = now;
                 cpu_at_change = cpu_now();
+                vcpu_at_change = least_vcpu_now();
                 starved = 0;
                 continue;
             }
             if (now - last_change < bound) continue;
             const std::uint64_t c = cpu_now(), used = c - cpu_at_change;
             const auto period = std::uint64_t(duration_cast<nanoseconds>(now - last_change).count());
+            const auto vcpu_c = least_vcpu_now();
+            std::uint64_t vcpu_least = ~0ull;
+            for (std::size_t i = 0; i < vcpu_c.size(); ++i)
+                vcpu_least = std::min(vcpu_least, vcpu_c[i] >= vcpu_at_change[i] ? vcpu_c[i] - vcpu_at_change[i] : 0);
             last_change = now;
             cpu_at_change = c;
+            vcpu_at_change = vcpu_c;
             std::string state = describe_snapshot(ring_.snapshot());
             const bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
             // A kick that was delivered (the eventfd is readable) but whose device thread has
@@ -510,6 +529,17 @@ private:
                     res.watchdog.push_back({"engine", "the device thread to run: its kick was delivered " +
                                                           std::to_string(cfg_.watchdog_ms) +
                                                           " ms ago and it has not woken (starved, not lost); waiting",
+                                            state, false});
+                continue;
+            }
+            // Buffers published while the device sleeps, and a vCPU that is not halted got
+            // almost no CPU: its doorbell may be on its way (the vCPU preempted in its exit).
+            if (dev_sleep && ring_.pending_for_device() && !drv_sleep && vcpu_least * 4 < period && ++starved <= 10) {
+                if (starved == 1)
+                    res.watchdog.push_back({"engine", "a vCPU thread to run: it ran " + std::to_string(vcpu_least / 1000000) +
+                                                          " ms in " + std::to_string(period / 1000000) +
+                                                          " ms while the device slept with buffers published (a kick "
+                                                          "delayed, not lost); waiting",
                                             state, false});
                 continue;
             }
