@@ -457,6 +457,7 @@ private:
             return each;
         };
         auto vcpu_at_change = least_vcpu_now();
+        std::uint64_t dev_at_change = clock_ns(dev_clock_);
         auto last_pos = positions();
         auto last_change = steady_clock::now();
         std::uint64_t cpu_at_change = cpu_now();
@@ -507,6 +508,7 @@ private:
                 last_change = now;
                 cpu_at_change = cpu_now();
                 vcpu_at_change = least_vcpu_now();
+                dev_at_change = clock_ns(dev_clock_);
                 starved = 0;
                 continue;
             }
@@ -517,9 +519,11 @@ private:
             std::uint64_t vcpu_least = ~0ull;
             for (std::size_t i = 0; i < vcpu_c.size(); ++i)
                 vcpu_least = std::min(vcpu_least, vcpu_c[i] >= vcpu_at_change[i] ? vcpu_c[i] - vcpu_at_change[i] : 0);
+            const std::uint64_t dev_c = clock_ns(dev_clock_), dev_used = dev_c >= dev_at_change ? dev_c - dev_at_change : 0;
             last_change = now;
             cpu_at_change = c;
             vcpu_at_change = vcpu_c;
+            dev_at_change = dev_c;
             std::string state = describe_snapshot(ring_.snapshot());
             const bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
             // A kick that was delivered (the eventfd is readable) but whose device thread has
@@ -560,6 +564,22 @@ private:
                     res.watchdog.push_back({"engine", "CPU time: the vCPU and device threads ran " +
                                                           std::to_string(used / 1000000) + " ms in " +
                                                           std::to_string(period / 1000000) +
+                                                          " ms without progress (starved, not stuck); waiting",
+                                            state, false});
+                continue;
+            }
+            // The sum above hides one starved thread behind a spinning one (with 2 vCPUs, or
+            // polling vCPUs while the awake device gets no CPU from a busier process on its
+            // CPU): an awake side that ran under a quarter of the period is starved too.
+            const bool dev_starved = !dev_sleep && dev_used * 4 < period;
+            const bool vcpu_starved = !drv_sleep && vcpu_least * 4 < period;
+            if ((dev_starved || vcpu_starved) && ++starved <= 10) {
+                if (starved == 1)
+                    res.watchdog.push_back({"engine", std::string("CPU time: the ") +
+                                                          (dev_starved ? "device thread ran " + std::to_string(dev_used / 1000000)
+                                                                       : "least-run vCPU thread ran " +
+                                                                             std::to_string(vcpu_least / 1000000)) +
+                                                          " ms in " + std::to_string(period / 1000000) +
                                                           " ms without progress (starved, not stuck); waiting",
                                             state, false});
                 continue;
