@@ -27,5 +27,15 @@ def test_seed_questions_only_without_guest_entries():
 def test_guest_questions_follow_when_an_entry_ran_in_kvm():
     qs = questions.for_runs([_Run("thread"), _Run("kvm")])
     assert qs[:len(questions.QUESTIONS)] == questions.QUESTIONS
-    assert [q.axis for q in qs[len(questions.QUESTIONS):]] == ["kick", "call", "guest", "barrier"]
+    assert [q.axis for q in qs[len(questions.QUESTIONS):]] == ["kick", "call", "guest", "barrier", "kick_mode"]
     assert len({q.qid for q in qs}) == len(qs), "question ids are unique"
+
+
+def test_guest_lock_question_asks_guest_entries_only():
+    q = [q for q in questions.GUEST_QUESTIONS if q.qid == "q14"][0]
+    assert q.axis == "kick_mode" and (q.num, q.den) == ("unlocked", "under-lock")
+    assert "lock_hold_mean_ns" in q.metrics and "lock_wait_mean_ns" in q.metrics
+    run = _Run("thread", "kvm", None)
+    assert questions.entries_asked(q, [run]) == [run.entries[1]]
+    q5 = [q for q in questions.QUESTIONS if q.qid == "q5"][0]
+    assert questions.entries_asked(q5, [run]) == [run.entries[0], run.entries[2]], "q5: host threads (the default)"

@@ -46,6 +46,14 @@ Metric lock_wait_p50() {
     return {"lock_wait_p50_us", "median wait for the submitters' lock per submitting acquisition, us", false,
             [](const RunResult& r) { return r.lock.wait.count ? double(r.lock.wait_hist.percentile(0.5)) / 1000 : kNaN; }};
 }
+// Seed 002's own figures (lockstat's hold and wait, mean and max), for the 2-vCPU guest question.
+Metric lock_us(const char* id, const char* name, bool hold, bool max) {
+    return {id, name, false, [hold, max](const RunResult& r) {
+                const DurationStats& d = hold ? r.lock.hold : r.lock.wait;
+                if (!d.count) return kNaN;
+                return (max ? double(d.max_ns) : d.mean_ns()) / 1000;
+            }};
+}
 Metric site_ns() { return {"ns_per_site", "ns per barrier site (store or load plus the site's fence)", false, {}}; }
 
 Side engine_side(const std::string& label, RunConfig cfg) {
@@ -298,6 +306,25 @@ std::vector<Question> make_questions() {
                                    "(unsafe), vs virt (keeps its fence); event-idx, spinning device, batch 1",
                                    engine_side("barrier=virt", virt), engine_side("barrier=smp", up),
                                    {ns_per_buffer()}));
+        // Seed 002 inside the guest: two vCPUs, each a submitter, share the ring under the
+        // submit lock (in guest memory); the kick, a real KVM_IOEVENTFD exit, inside the
+        // lock or after it is released.  Both vCPU threads share the driver CPU (as the
+        // threads engine's submitters do), so the lock is contended when the host preempts
+        // a vCPU that holds it, the lock-holder preemption an exit under the lock invites.
+        RunConfig held = guest(base("smp")), released = guest(base("smp"));
+        held.vcpus = held.submitters = released.vcpus = released.submitters = 2;
+        released.kick_mode = KickMode::unlocked;
+        qs.push_back(ring_question("guest-kick-unlocked", "002",
+                                   "kick with the lock released vs under the lock, 2 vCPUs of a KVM guest sharing "
+                                   "one ring (KVM_IOEVENTFD kicks, --notify flags --wait sleep, batch 1)",
+                                   engine_side("kick=under-lock", held), engine_side("kick=unlocked", released),
+                                   {lock_us("lock_hold_mean_us", "mean time the lock is held per submitting "
+                                            "acquisition, us", true, false),
+                                    lock_us("lock_wait_mean_us", "mean wait for the lock per submitting acquisition, us",
+                                            false, false),
+                                    lock_us("lock_hold_max_us", "longest hold of the lock in a slice, us", true, true),
+                                    lock_us("lock_wait_max_us", "longest wait for the lock in a slice, us", false, true),
+                                    ns_per_buffer()}));
         // The spin model against the real boundary: threads with --kick-cost-ns 2000 (the
         // value the seed 002 question uses) vs the guest's ioeventfd kicks.
         RunConfig model = base("smp"), real = guest(base("smp"));

@@ -10,6 +10,7 @@
 #include "cli/run_json.hpp"
 #include "cli/run_options.hpp"
 #include "cli/summary.hpp"
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "ringsim/barrier_table.hpp"
 

@@ -382,8 +382,10 @@ std::vector<Field> make_fields() {
                                      "CONFIG_SMP; seed 004)")),
                       "guest-barriers", "B")),
          "guest_barriers");
-    kvm_only(add(integer("vcpus", &RunConfig::vcpus, 1, 2, "an integer from 1 to 2", "guest kvm: vCPUs, each a submitter")))
-        .get().in_json = true;
+    axis(kvm_only(cli(add(integer("vcpus", &RunConfig::vcpus, 1, 2, "an integer from 1 to 2",
+                                  "guest kvm: vCPUs, each a submitter (set submitters to the same number)")),
+                      "vcpus", "N")),
+         "vcpus");
     cli(add(integer("exitcost_iterations", &RunConfig::exitcost_iterations, 0, 100000, "an integer from 0 to 100000",
                     "guest kvm: samples of the same run's exit cost (0 = skip)")),
         "exitcost-iterations", "N");
@@ -559,8 +561,8 @@ std::vector<Rule> make_rules() {
              return "driver and device on the same CPU " + std::to_string(c.driver_cpu) +
                     " (give two different CPUs, or {allow_same_cpu=true} to measure that on purpose)";
          }},
-        // The VM boundary's own conditions (bench/guest/guest_config.hpp, still in flag words).
-        {{"guest", "kick", "call", "doorbell", "guest_barriers", "vcpus"}, true,
+        // The VM boundary's own conditions (bench/guest/guest_config.hpp, in field words like these).
+        {{"guest", "kick", "call", "doorbell", "guest_barriers", "vcpus", "submitters"}, true,
          "guest fields need guest kvm, and what the guest runs (guest/guest_config.hpp)",
          [](R c) { return guest::guest_config_problem(c); }},
         // Pointless, not wrong: the sweep prunes these, a single run may do them.

@@ -5,6 +5,10 @@
 // spinlock.  Submitters may share one CPU on small machines, so after a bounded
 // spin the waiter yields: otherwise a preempted holder would make waiters burn
 // whole time slices and the figures would measure the scheduler.
+// How it yields is the Yield policy's: sched_yield() for host threads; a KVM guest
+// has no system calls and asks the host to yield its vCPU thread instead
+// (bench/guest/x86_64/guest_lock.hpp).  Nothing else here needs an OS: the lock and
+// its accounting run unchanged as freestanding guest code.
 #pragma once
 
 #include <sched.h>
@@ -23,7 +27,13 @@ struct LockAcquisition {
     bool contended = false;
 };
 
-class SubmitLock {
+// The host threads' yield.
+struct HostYield {
+    static void yield() { sched_yield(); }
+};
+
+template <class Yield>
+class BasicSubmitLock {
 public:
     LockAcquisition lock() {
         LockAcquisition a;
@@ -33,7 +43,7 @@ public:
                 break;
             a.contended = true;
             if (spins > 2000) {
-                sched_yield();
+                Yield::yield();
                 spins = 0;
             } else {
                 ringsim::arch::cpu_relax();
@@ -58,5 +68,7 @@ public:
 private:
     alignas(128) std::atomic<bool> locked_{false};
 };
+
+using SubmitLock = BasicSubmitLock<HostYield>;
 
 }  // namespace ringlab

@@ -59,6 +59,16 @@ ExitCostResult measure_exitcost(const ExitCostOptions& o);
 // guest_barriers, vcpus, exitcost_iterations; engine/run_config.hpp), so the command
 // line, the sweep and `ringlab answer` describe a guest run as they describe any other.
 
+// One vCPU of a guest run: where it ran and its own share of the run (its results area).
+struct VcpuFacts {
+    int index = 0, cpu = -1, apic_id = 0;
+    bool takes_calls = false;  // the call interrupt's destination (vCPU 0 with --call irqfd)
+    std::uint64_t doorbells = 0, kicks = 0, exits_io = 0, exits_mmio = 0;
+    std::uint64_t yields = 0;  // the submit lock's yield exits (guest_lock.hpp)
+    std::uint64_t lock_acquisitions = 0, lock_contentions = 0;
+    double lock_hold_mean_ns = 0, lock_hold_max_ns = 0, lock_wait_mean_ns = 0, lock_wait_max_ns = 0;
+};
+
 // What a guest run adds to the engine's result.
 struct GuestFacts {
     std::string boundary;
@@ -71,6 +81,7 @@ struct GuestFacts {
     // The same run's exit cost for this kick and call path (ringlab exitcost, short).
     std::vector<ExitKindCost> exitcost;
     TscCheck tsc;
+    std::vector<VcpuFacts> vcpus;  // one per vCPU, in index order
 };
 
 struct GuestRunResult {
@@ -78,7 +89,8 @@ struct GuestRunResult {
     GuestFacts guest;
 };
 
-// The driver in the guest vCPU (pinned to cfg.driver_cpu), the device a host thread.
+// The driver in the guest's vCPUs (each pinned to cfg.driver_cpu; with cfg.vcpus 2 both
+// share the ring under the submit lock), the device a host thread on cfg.device_cpu.
 // Throws GuestUnavailable (no KVM: exit 2) or GuestFailure (the guest ended badly: exit 1).
 // Its guest fields were checked with the rest (guest_config_problem() is a rule of the
 // configuration table); a host other than kvm is a caller's bug (std::invalid_argument).

@@ -1,5 +1,6 @@
 // run_configuration.cpp: one configuration on the host cfg.host names.  The one place
 // the sweep and the answer runner choose between the engine's threads and the guest.
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "guest/guest.hpp"
 

@@ -39,6 +39,12 @@ expect_bad "random:SEED"                               run --completion sideways
 expect_bad "--completion must be in-order"             run --layout split-inorder --completion random
 expect_bad "--completion must be in-order"             run --layout packed-inorder --completion reverse
 expect_bad "index layout has no descriptors"           run --layout index --sg 2
+# The guest's combinations (bench/guest/guest_config.hpp), refused before KVM is looked for.
+expect_bad "--guest kvm runs one submitter per vCPU: --submitters must equal --vcpus, both 1 or both 2 (now --submitters 1, --vcpus 2)" \
+                                                       run --guest kvm --vcpus 2
+expect_bad "--submitters must equal --vcpus"           run --guest kvm --submitters 2 --kick-unlocked
+expect_bad "--vcpus applies to --guest kvm only"       run --vcpus 2 --submitters 2
+expect_bad "--vcpus 0 is out of range (an integer from 1 to 2)" run --guest kvm --vcpus 0
 expect_bad "does not fit a ring of 8"                  run --ring-size 8 --sg 16
 expect_bad "--verify full"                             run --sg 2 --verify ring
 expect_bad "64 or 128"                                 run --cache-line 96

@@ -20,7 +20,14 @@ expect_rc 2 "applies to --guest kvm only"              run --kick exit
 expect_rc 2 "valid values: ioeventfd, exit"            run --guest kvm --kick hypercall
 expect_rc 2 "valid values: poll, irqfd"                run --guest kvm --call msi
 expect_rc 2 "--call irqfd needs notifications"         run --guest kvm --call irqfd --notify poll
-expect_rc 2 "one submitter"                            run --guest kvm --submitters 2 --kick-unlocked
+expect_rc 2 "one submitter per vCPU: --submitters must equal --vcpus, both 1 or both 2 (now --submitters 2, --vcpus 1)" \
+                                                       run --guest kvm --submitters 2 --kick-unlocked
+expect_rc 2 "--submitters must equal --vcpus, both 1 or both 2 (now --submitters 1, --vcpus 2)" \
+                                                       run --guest kvm --vcpus 2
+expect_rc 2 "--vcpus 3 is out of range (an integer from 1 to 2)" run --guest kvm --vcpus 3 --submitters 3
+expect_rc 2 "--vcpus applies to --guest kvm only"      run --vcpus 2 --submitters 2
+expect_rc 2 "--guest-barriers up is a uniprocessor guest (Linux without CONFIG_SMP): it needs --vcpus 1" \
+                                                       run --guest kvm --vcpus 2 --submitters 2 --guest-barriers up
 expect_rc 2 "leave it at 0"                            run --guest kvm --kick-cost-ns 2000
 expect_rc 2 "one direct descriptor per buffer"         run --guest kvm --sg 2
 expect_rc 2 "applies to --guest kvm only"              run --doorbell mmio --notify flags
@@ -65,6 +72,31 @@ assert g[\"kick\"]==\"exit\" and g[\"doorbell\"]==\"mmio\"
 assert g[\"results_page\"][\"doorbells\"]==g[\"exits_to_user_space\"][\"mmio\"] > 0, g
 assert g[\"exitcost\"][0][\"kind\"]==\"mmio\", g
 "'
+# Seed 002 inside the guest: two vCPUs share the ring under the lock; the JSON carries the
+# lock's figures as a threads run's do, and each vCPU's results area.
+for mode in --kick-under-lock --kick-unlocked; do
+    rm -f "$tmp/run2.json"
+    "$bin" run --guest kvm --vcpus 2 --submitters 2 $mode --notify flags --wait sleep --kick exit --batch 4 \
+        --buffers 3000 --warmup 300 --cpus 0,1 --no-floor --exitcost-iterations 0 --verify full \
+        --json "$tmp/run2.json" >"$tmp/out2" 2>"$tmp/err"; rc=$?
+    check "run --guest kvm --vcpus 2 $mode exits 0 ($rc: $(cat "$tmp/err"))" "[[ $rc -eq 0 ]]"
+    check "its summary prints the lock and both vCPUs" \
+      'grep -q "lock: .* acquisitions" "$tmp/out2" && grep -q "guest: vCPU 0 (APIC 0" "$tmp/out2" && grep -q "guest: vCPU 1 (APIC 1" "$tmp/out2"'
+    check "its JSON: valid, 2 vCPUs, lock hold recorded, kick mode $mode" \
+      '/usr/bin/python3 -c "
+import json; d=json.load(open(\"$tmp/run2.json\"))
+b=d[\"benchmarks\"][0]; e=b[\"ringlab\"]; g=e[\"guest\"]
+assert e[\"host\"]==\"kvm\" and e[\"valid\"], e
+assert e[\"config\"][\"vcpus\"]==2 and e[\"config\"][\"submitters\"]==2, e[\"config\"]
+assert e[\"config\"][\"kick_mode\"]==(\"unlocked\" if \"$mode\"==\"--kick-unlocked\" else \"under-lock\"), e[\"config\"]
+lk=e[\"lock\"]; assert lk[\"acquisitions\"]>0 and lk[\"hold\"][\"mean_ns\"]>0 and lk[\"hold\"][\"max_ns\"]>0, lk
+assert b[\"lock_hold_mean_ns\"]>0, b
+assert [v[\"apic_id\"] for v in g[\"vcpus\"]]==[0,1], g[\"vcpus\"]
+assert sum(v[\"lock\"][\"acquisitions\"] for v in g[\"vcpus\"])==lk[\"acquisitions\"], g[\"vcpus\"]
+"'
+done
+"$bin" answer --list >"$tmp/list" 2>&1
+check "answer --list has the 2-vCPU lock question" 'grep -q "guest-kick-unlocked" "$tmp/list"'
 # The sweep's guest axes: one guest configuration, its entry says host kvm in name and config.
 cat > "$tmp/spec.json" <<'SPEC'
 {"settings": {"buffers": 3000, "repetitions": 1, "measure_floor": false},

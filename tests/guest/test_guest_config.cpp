@@ -24,42 +24,80 @@ RunConfig kvm(ringsim::NotifyMode n = ringsim::NotifyMode::flags) {
 sweep::Expansion expand_text(const std::string& spec) { return sweep::expand(sweep::parse_spec_text(spec, "test"), 1); }
 }  // namespace
 
+// The sentences carry {field} marks: as the command line spells them, and as specs,
+// results and the engine do.
+std::string flags(const std::string& m) { return config::render(m, config::Spelling::flag); }
+std::string fields(const std::string& m) { return config::render(m, config::Spelling::field); }
+
 TEST(GuestConfig, ThreadHostRefusesEveryGuestField) {
     EXPECT_EQ(guest::guest_config_problem(RunConfig{}), "");
     RunConfig c;
     c.kick_path = KickPath::exit;
-    EXPECT_EQ(guest::guest_config_problem(c), "--kick applies to --guest kvm only");
+    EXPECT_EQ(guest::guest_config_problem(c), "{kick} applies to {guest} kvm only");
+    EXPECT_EQ(flags(guest::guest_config_problem(c)), "--kick applies to --guest kvm only");
+    EXPECT_EQ(fields(guest::guest_config_problem(c)), "kick applies to guest kvm only");
     c = RunConfig{};
     c.call_path = CallPath::irqfd;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--call applies"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--call applies"));
     c = RunConfig{};
     c.doorbell = Doorbell::mmio;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--doorbell applies"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--doorbell applies"));
     c = RunConfig{};
     c.guest_barriers = GuestBarriers::up;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--guest-barriers applies"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--guest-barriers applies"));
+    EXPECT_TRUE(has(fields(guest::guest_config_problem(c)), "guest_barriers applies to guest kvm only"));
     c = RunConfig{};
     c.vcpus = 2;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--vcpus applies"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--vcpus applies"));
 }
 
 TEST(GuestConfig, KvmRefusesWhatTheGuestCannotRun) {
     EXPECT_EQ(guest::guest_config_problem(kvm()), "");
     RunConfig c = kvm(ringsim::NotifyMode::poll);
     c.call_path = CallPath::irqfd;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--call irqfd needs notifications"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--call irqfd needs notifications (--notify flags"));
+    EXPECT_TRUE(has(fields(guest::guest_config_problem(c)), "call irqfd needs notifications (notify flags"));
     c = kvm();
     c.kick_cost_ns = 2000;
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--kick-cost-ns models an exit"));
     EXPECT_TRUE(has(guest::guest_config_problem(c), "leave it at 0"));
     c = kvm();
     c.sg = 2;
     EXPECT_TRUE(has(guest::guest_config_problem(c), "one direct descriptor"));
     c = kvm();
     c.completion = Completion::reverse;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "--completion in-order"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--completion in-order"));
     c = kvm();
     c.drop_call = 0.1;
-    EXPECT_TRUE(has(guest::guest_config_problem(c), "drop-call needs --call irqfd"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--inject drop-call needs --call irqfd"));
+}
+
+// Seed 002 inside the guest: each vCPU is one submitter.
+TEST(GuestConfig, VcpusAndSubmittersGoTogether) {
+    RunConfig c = kvm();
+    c.vcpus = c.submitters = 2;
+    EXPECT_EQ(guest::guest_config_problem(c), "");
+    c.kick_mode = KickMode::unlocked;
+    EXPECT_EQ(guest::guest_config_problem(c), "");
+    c.call_path = CallPath::irqfd;  // vCPU 0 takes the interrupt, vCPU 1 polls
+    EXPECT_EQ(guest::guest_config_problem(c), "");
+    c = kvm();
+    c.vcpus = 2;  // submitters 1
+    EXPECT_EQ(flags(guest::guest_config_problem(c)),
+              "--guest kvm runs one submitter per vCPU: --submitters must equal --vcpus, both 1 or both 2 (now "
+              "--submitters 1, --vcpus 2)");
+    c = kvm();
+    c.submitters = 2;  // vcpus 1
+    EXPECT_TRUE(has(fields(guest::guest_config_problem(c)), "submitters must equal vcpus"));
+    c.vcpus = 2;
+    c.guest_barriers = GuestBarriers::up;
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "--guest-barriers up is a uniprocessor guest"));
+    EXPECT_TRUE(has(flags(guest::guest_config_problem(c)), "it needs --vcpus 1"));
+    // The field's own range, through the table.
+    RunConfig t;
+    EXPECT_FALSE(config::parse_field(*config::find_field("vcpus"), t, "3").empty());
+    EXPECT_TRUE(config::find_field("vcpus")->is_axis());
+    EXPECT_EQ(config::find_field("vcpus")->flag, "vcpus");
 }
 
 TEST(GuestSweepAxes, MapOntoRunConfigAndNames) {
@@ -90,7 +128,7 @@ TEST(GuestSweepAxes, BadValuesAndMeaninglessCombinations) {
     EXPECT_EQ(e.configs.size(), 2u + 1u + 4u);
     bool thread_kick = false, poll_irqfd = false, poll_exit = false;
     for (const auto& p : e.pruned) {
-        thread_kick = thread_kick || (p.config.at("guest") == "thread" && has(p.reason, "applies to --guest kvm only"));
+        thread_kick = thread_kick || (p.config.at("guest") == "thread" && has(p.reason, "applies to guest kvm only"));
         poll_irqfd = poll_irqfd || (p.config.at("guest") == "kvm" && p.config.at("call") == "irqfd" &&
                                     p.config.at("notify") == "poll" && has(p.reason, "irqfd needs notifications"));
         poll_exit = poll_exit || (p.config.at("call") == "poll" && p.config.at("kick") == "exit" &&
@@ -121,7 +159,17 @@ TEST(GuestSweepAxes, KvmPresetIsLayoutsByNotifyByKickByCallAgainstThreads) {
         (c.at("guest") == "kvm" ? guest : thread)++;
         seconds += sweep::estimate_seconds(c, spec.row_of(c).settings);
     }
-    EXPECT_EQ(guest, 2u * 2 * 2 * 2 + 2 * 2);  // layouts x notify x kick x call; UP guest: layouts x {smp, virt}
+    // layouts x notify x kick x call; UP guest: layouts x {smp, virt}; 2 vCPUs: layouts x notify x kick x kick_mode
+    EXPECT_EQ(guest, 2u * 2 * 2 * 2 + 2 * 2 + 2 * 2 * 2 * 2);
+    std::size_t two_vcpus = 0, unlocked = 0;
+    for (const auto& c : e.configs) {
+        if (c.at("guest") != "kvm" || c.at("vcpus") != "2") continue;
+        ++two_vcpus;
+        EXPECT_EQ(c.at("submitters"), "2");
+        unlocked += c.at("kick_mode") == "unlocked";
+    }
+    EXPECT_EQ(two_vcpus, 16u);
+    EXPECT_EQ(unlocked, 8u);
     EXPECT_EQ(thread, 2u * 2);         // the same layouts x notify on host threads
     EXPECT_LT(seconds, 300) << "the kvm preset is meant to run in a few minutes";
 }

@@ -9,6 +9,7 @@
 #include "guest/x86_64/vcpu_thread.hpp"
 #include "guest/x86_64/vm.hpp"
 #include "guest_test_util.hpp"
+#include "ringsim/clock.hpp"
 
 using namespace ringlab::guest;
 using namespace ringlab::guest::x86;
@@ -147,4 +148,66 @@ TEST(GuestVm, GuestThatNeverReturnsIsStopped) {
         EXPECT_EQ(why, "the test's bound passed");
     }
     EXPECT_EQ(open_fd_count(), fds_before);
+}
+
+// Two vCPUs: each runs on its own stacks and TSS, both run at once, and each returns.
+namespace {
+struct TwoWay {
+    std::atomic<int> arrived{0};
+    std::uint64_t rsp[2] = {0, 0}, tsc[2] = {0, 0};
+};
+template <int I>
+std::uint64_t meet_guest(void* p) {
+    auto* t = static_cast<TwoWay*>(p);
+    std::uint64_t sp;
+    asm volatile("movq %%rsp, %0" : "=r"(sp));
+    t->rsp[I] = sp;
+    t->arrived.fetch_add(1);
+    // Both vCPUs must be running at once to get past here (bounded by the test's stop).
+    while (t->arrived.load() < 2) asm volatile("pause");
+    std::uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    t->tsc[I] = (std::uint64_t(hi) << 32) | lo;
+    return 100 + I;
+}
+}  // namespace
+
+TEST(GuestVm, TwoVcpusEachOnItsOwnStacksAndTss) {
+    RINGLAB_NEED_KVM();
+    VmOptions o;
+    o.vcpus = 2;
+    Vm vm(o);
+    EXPECT_NE(vm.stack_top(0), vm.stack_top(1));
+    EXPECT_NE(vm.tss(0), vm.tss(1));
+    EXPECT_NE(vm.tss(0)->rsp[0], vm.tss(1)->rsp[0]) << "each vCPU enters ring 0 on its own stack";
+    EXPECT_NE(vm.tss(0)->ist[1], vm.tss(1)->ist[1]);
+    TwoWay t;
+    Vcpu a(vm, &meet_guest<0>, &t, 0), b(vm, &meet_guest<1>, &t, 1);
+    EXPECT_EQ(a.sregs().tr.selector, kTssSelector);
+    EXPECT_EQ(b.sregs().tr.selector, tss_selector(1));
+    EXPECT_EQ(b.sregs().tr.base, reinterpret_cast<std::uint64_t>(vm.tss(1)));
+    EXPECT_EQ(b.regs().rsp, vm.stack_top(1));
+    {
+        VcpuThread ta(a, -1, nullptr), tb(b, -1, nullptr);
+        if (!ta.wait_for(5000)) ta.stop("the test's bound passed");
+        if (!tb.wait_for(5000)) tb.stop("the test's bound passed");
+        ta.join();
+        tb.join();
+        ASSERT_EQ(ta.end(), GuestEnd::done) << ta.sentence();
+        ASSERT_EQ(tb.end(), GuestEnd::done) << tb.sentence();
+        EXPECT_EQ(ta.ret(), 100u);
+        EXPECT_EQ(tb.ret(), 101u);
+    }
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_LT(t.rsp[i], vm.stack_top(i)) << "vCPU " << i << " ran on its own stack";
+        EXPECT_GT(t.rsp[i], vm.stack_top(i) - VmOptions{}.stack_bytes);
+    }
+    // One clock for both: the driver's window may open on one vCPU and close on the other,
+    // so the two guest TSCs must agree (KVM synchronises vCPUs created together).  Right
+    // after the meeting point both read it; apart by more than 50 ms means different offsets.
+    const double hz = ringsim::clock::info().hz;
+    const double apart = double(t.tsc[0] > t.tsc[1] ? t.tsc[0] - t.tsc[1] : t.tsc[1] - t.tsc[0]);
+    EXPECT_LT(apart, 0.05 * hz) << "vCPU TSCs " << t.tsc[0] << " and " << t.tsc[1];
+    Shared s{};
+    EXPECT_THROW({ Vcpu bad(vm, &sum_guest, &s, 2); }, std::invalid_argument);
 }

@@ -224,7 +224,7 @@ TEST(Presets, FullVariesEveryAxis) {
         EXPECT_GE(values.size(), 2u) << "full preset does not vary axis " << a->name;
     }
     auto kvm = load_preset("kvm");
-    for (const char* axis : {"guest", "kick", "call"}) {
+    for (const char* axis : {"guest", "kick", "call", "vcpus", "kick_mode"}) {
         std::set<std::string> values;
         for (const auto& r : kvm.rows)
             for (const auto& v : r.axes.at(axis)) values.insert(v.text);

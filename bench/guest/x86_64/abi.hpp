@@ -14,6 +14,10 @@ inline constexpr std::uint16_t kPortFault = 0xe1;     // an exception stub recor
 inline constexpr std::uint16_t kPortExit = 0xe2;      // exitcost: a plain PIO exit to user space
 inline constexpr std::uint16_t kPortDoorbell = 0xe4;  // the kick doorbell (ioeventfd or exit)
 inline constexpr std::uint16_t kPortDoorbell2 = 0xe6; // exitcost: the ioeventfd PIO doorbell
+inline constexpr std::uint16_t kPortYield = 0xe8;     // a vCPU waiting for the submit lock asks the host to yield it
+
+// vCPUs a guest may have (--vcpus): each has its own stacks, TSS and GDT slot pair.
+inline constexpr int kMaxVcpus = 2;
 
 // Guest-physical (and, identity-mapped, guest-virtual) addresses below 4 GiB that no
 // memory slot covers: a guest access exits (MMIO) or signals an ioeventfd.

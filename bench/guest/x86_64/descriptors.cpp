@@ -1,6 +1,7 @@
 #include "guest/x86_64/descriptors.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "guest/x86_64/abi.hpp"
 
@@ -40,18 +41,26 @@ std::uint64_t idt_gate_handler(const IdtGate& g) {
     return std::uint64_t(g.offset_low) | (std::uint64_t(g.offset_mid) << 16) | (std::uint64_t(g.offset_high) << 32);
 }
 
-void build_descriptors(std::uint64_t* gdt, Tss64* tss, std::uint64_t tss_gva, IdtGate* idt,
-                       std::uint64_t rsp0_top, std::uint64_t ist_exc_top) {
+void build_descriptors(std::uint64_t* gdt, IdtGate* idt, const VcpuStacks* vcpus, int n) {
+    if (n < 1 || n > kMaxVcpus) throw std::invalid_argument("build_descriptors: 1 to kMaxVcpus vCPUs");
     gdt[0] = 0;
     gdt[1] = gdt_code64(0);
     gdt[2] = gdt_data(0);
     gdt[3] = gdt_code64(3);
     gdt[4] = gdt_data(3);
-    gdt_tss(&gdt[5], tss_gva, sizeof(Tss64) - 1);
-    std::memset(tss, 0, sizeof *tss);
-    tss->rsp[0] = rsp0_top;
-    tss->ist[1] = ist_exc_top;
-    tss->iomap_base = sizeof(Tss64);  // no I/O bitmap (ring 0 needs none)
+    for (int i = 0; i < kMaxVcpus; ++i) {
+        std::uint64_t* slot = &gdt[tss_selector(i) / 8];
+        if (i >= n) {
+            slot[0] = slot[1] = 0;
+            continue;
+        }
+        const VcpuStacks& v = vcpus[i];
+        gdt_tss(slot, v.tss_gva, sizeof(Tss64) - 1);
+        std::memset(v.tss, 0, sizeof *v.tss);
+        v.tss->rsp[0] = v.rsp0_top;
+        v.tss->ist[1] = v.ist_exc_top;
+        v.tss->iomap_base = sizeof(Tss64);  // no I/O bitmap (ring 0 needs none)
+    }
     const auto table = reinterpret_cast<std::uint64_t>(ringlab_guest_exc_table);
     for (int v = 0; v < 32; ++v) idt[v] = idt_gate(table + 16 * std::uint64_t(v), 2);
     for (int v = 32; v < 256; ++v) idt[v] = idt_gate(reinterpret_cast<std::uint64_t>(ringlab_guest_irq_unexpected), 2);
@@ -60,6 +69,12 @@ void build_descriptors(std::uint64_t* gdt, Tss64* tss, std::uint64_t tss_gva, Id
     idt[kCallVector] = idt_gate(reinterpret_cast<std::uint64_t>(ringlab_guest_irq_call), 0);
     idt[kSpuriousVector] = idt_gate(reinterpret_cast<std::uint64_t>(ringlab_guest_irq_spurious), 0);
     idt[13] = idt_gate(reinterpret_cast<std::uint64_t>(ringlab_guest_gp), 2);
+}
+
+void build_descriptors(std::uint64_t* gdt, Tss64* tss, std::uint64_t tss_gva, IdtGate* idt,
+                       std::uint64_t rsp0_top, std::uint64_t ist_exc_top) {
+    const VcpuStacks one{tss, tss_gva, rsp0_top, ist_exc_top};
+    build_descriptors(gdt, idt, &one, 1);
 }
 
 }  // namespace ringlab::guest::x86

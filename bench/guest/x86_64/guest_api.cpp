@@ -1,6 +1,7 @@
 // guest_api.cpp: `ringlab run --guest kvm` on x86_64: validation, CPU choice, the
 // floor and the same run's exit cost, then the layout's GuestRun.
 
+#include "config/axes.hpp"
 #include "engine/engine.hpp"
 #include "guest/guest.hpp"
 #include "guest/x86_64/boundary.hpp"

@@ -13,16 +13,31 @@
 // The watchdog (the calling thread) reads the ring's positions as the threads
 // engine's does, wakes a sleeper that lost its notification, and stops a vCPU that
 // never returns.
+//
+// --vcpus 2 --submitters 2 (seed 002 inside the guest): two vCPUs run the driver
+// loop on the one ring and the one DriverCore, each step under a submit lock that
+// lives in guest memory (guest_lock.hpp), with the kick inside the lock or, with
+// --kick-unlocked, after it is released: the threads engine's driver_loop with
+// vCPUs for threads.  Both vCPU threads are pinned to the driver CPU, as the threads
+// engine pins every submitter (the device keeps its CPU to itself).  Only vCPU 0 takes
+// the call interrupt (the IOAPIC sends it to APIC 0) and so only vCPU 0 halts; vCPU 1
+// polls, as the threads engine's submitters all poll (engine_loops.hpp driver_wait).
 #pragma once
 
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/buffer_pool.hpp"
 #include "engine/cpu_affinity.hpp"
@@ -33,6 +48,7 @@
 #include "engine/wait_policy.hpp"
 #include "engine/watch_start.hpp"
 #include "guest/guest.hpp"
+#include "guest/x86_64/guest_lock.hpp"
 #include "guest/x86_64/guest_ops.hpp"
 #include "guest/x86_64/vcpu_thread.hpp"
 #include "guest/x86_64/vm.hpp"
@@ -46,26 +62,41 @@ std::string describe_snapshot(const ringsim::RingSnapshot& s);
 namespace ringlab::guest::x86 {
 
 // What the guest function gets: pointers to the run's shared state and its own counters.
+// One per vCPU: with two, each is that vCPU's results area (its kicks, its lock figures),
+// in guest memory, read by the host after the run.
 template <class Ring>
 struct GuestDriverJob {
     DriverCore<Ring>* driver = nullptr;
     Ring* ring = nullptr;
     RunControl* ctl = nullptr;
-    bool notify = false, sleep = false, mmio = false;
+    GuestSubmitLock* lock = nullptr;  // two vCPUs: the lock they share; one: none
+    bool notify = false, sleep = false, mmio = false, kick_unlocked = false;
     std::uint64_t drop_threshold = 0, rng = 0x9e3779b97f4a7c15ull;
     // Written by the guest only; the window's figures like the threads engine's.
     alignas(128) std::uint64_t kicks = 0, suppressed = 0, sleeps = 0, spurious = 0, dropped = 0, doorbells = 0;
+    LockStats lock_stats;  // this vCPU's submitting acquisitions in the window, in TSC ticks
 };
 
 // The driver loop, run inside the guest.  The same steps and sleep protocol as the
-// threads engine's driver_thread; only the kick (a doorbell write) and the sleep (hlt
-// until the call interrupt) differ.
-template <class Ring>
+// threads engine's driver_loop; only the kick (a doorbell write), the sleep (hlt until
+// the call interrupt) and the lock's yield (guest_lock.hpp) differ.  With a lock, the
+// sleep protocol's ring accesses (enable calls, re-check, disable) are driver-side
+// state and are made under it too; the halt itself is not.
+template <class Ring, bool Locked>
 std::uint64_t guest_driver_main(void* p) {
     auto& j = *static_cast<GuestDriverJob<Ring>*>(p);
     DriverCore<Ring>& drv = *j.driver;
     Ring& ring = *j.ring;
     RunControl& ctl = *j.ctl;
+    // One vCPU: no lock, and no test for one in its loop.
+    auto lock = [&j] {
+        if constexpr (Locked) return j.lock->lock();
+        else return LockAcquisition{};
+    };
+    auto unlock = [&j](const LockAcquisition& a, LockStats* st) {
+        if constexpr (Locked) j.lock->unlock(a, st);
+        else (void)a, (void)st, (void)j;
+    };
     ctl.ready.fetch_add(1);
     while (!ctl.go.load(std::memory_order_acquire)) {
         if (ctl.abort.load(std::memory_order_relaxed)) break;
@@ -73,8 +104,13 @@ std::uint64_t guest_driver_main(void* p) {
     }
     bool flush = false;
     while (!ctl.abort.load(std::memory_order_relaxed)) {
+        LockAcquisition held = lock();
         StepResult r = drv.step(flush);
         const bool in_window = ctl.phase.load(std::memory_order_relaxed) == int(Phase::window);
+        // As the threads engine: account only acquisitions that submitted, in the window.
+        LockStats* acct = r.published && in_window ? &j.lock_stats : nullptr;
+        const bool kick_inside = r.kick && !j.kick_unlocked;
+        if (!kick_inside) unlock(held, acct);
         if (r.kick) {
             j.rng ^= j.rng << 13;
             j.rng ^= j.rng >> 7;
@@ -90,6 +126,7 @@ std::uint64_t guest_driver_main(void* p) {
         } else if (r.published && j.notify && in_window) {
             ++j.suppressed;
         }
+        if (kick_inside) unlock(held, acct);  // the guest exited with the lock held (seed 002)
         flush = false;
         if (r.done) break;
         if (r.did_work) continue;
@@ -97,7 +134,9 @@ std::uint64_t guest_driver_main(void* p) {
             ringsim::arch::cpu_relax();
             continue;
         }
+        held = lock();
         if (drv.room() > 0 && !drv.window_closed()) {  // never sleep on a partly filled batch
+            unlock(held, nullptr);
             flush = true;
             continue;
         }
@@ -106,14 +145,19 @@ std::uint64_t guest_driver_main(void* p) {
         const std::uint64_t seen = guest_irqs();
         if (ring.driver_enable_calls()) {
             ring.driver_disable_calls();
+            unlock(held, nullptr);
             continue;
         }
         ctl.driver_sleeping.store(1, std::memory_order_seq_cst);
+        unlock(held, nullptr);
         if (in_window) ++j.sleeps;
         guest_halt_unless(seen);
         ctl.driver_sleeping.store(0, std::memory_order_relaxed);
+        held = lock();
         ring.driver_disable_calls();
-        if (in_window && !ring.pending_for_driver() && !ctl.abort.load(std::memory_order_relaxed)) ++j.spurious;
+        const bool spurious = in_window && !ring.pending_for_driver() && !ctl.abort.load(std::memory_order_relaxed);
+        unlock(held, nullptr);
+        if (spurious) ++j.spurious;
     }
     ctl.finished.fetch_add(1);
     ctl.stop.store(true, std::memory_order_release);
@@ -142,58 +186,93 @@ public:
         GuestRunResult out;
         RunResult& res = out.run;
         res.config = cfg_;
+        const int nv = int(cfg_.vcpus);
         DriverCore<Ring> driver(ring_, pool_, plan_, ctl_);
         DeviceCore<Ring> device(ring_, pool_, cfg_.batch, plan_.notify, cfg_.device_access == DeviceAccess::barrier,
                                 cfg_.verify == VerifyMode::full);
         ring_.driver_disable_calls();
         ring_.device_disable_kicks();
-        GuestDriverJob<Ring> job;
-        job.driver = &driver;
-        job.ring = &ring_;
-        job.ctl = &ctl_;
-        job.notify = plan_.notify;
-        job.sleep = cfg_.call_path == CallPath::irqfd;
-        job.mmio = cfg_.doorbell == Doorbell::mmio;
-        job.drop_threshold = cfg_.drop_kick > 0 ? std::uint64_t(cfg_.drop_kick * 18446744073709551615.0) : 0;
+        // One results area per vCPU, allocated before the VM so that its memory is in a slot.
+        std::vector<std::unique_ptr<GuestDriverJob<Ring>>> jobs;
+        for (int i = 0; i < nv; ++i) {
+            auto job = std::make_unique<GuestDriverJob<Ring>>();
+            job->driver = &driver;
+            job->ring = &ring_;
+            job->ctl = &ctl_;
+            job->lock = nv > 1 ? &lock_ : nullptr;
+            job->kick_unlocked = cfg_.kick_mode == KickMode::unlocked;
+            job->notify = plan_.notify;
+            job->sleep = cfg_.call_path == CallPath::irqfd && i == 0;  // the call interrupt reaches vCPU 0 only
+            job->mmio = cfg_.doorbell == Doorbell::mmio;
+            job->drop_threshold =
+                cfg_.drop_kick > 0 ? std::uint64_t(cfg_.drop_kick * 18446744073709551615.0) : 0;
+            job->rng ^= 0xd1b54a32d192ed03ull * std::uint64_t(i);
+            jobs.push_back(std::move(job));
+        }
 
         // Everything the guest touches exists now: build the VM over it.
-        Vm vm;
+        VmOptions vo;
+        vo.vcpus = nv;
+        Vm vm(vo);
         if (cfg_.kick_path == KickPath::ioeventfd) {
-            if (job.mmio) vm.ioeventfd_mmio(kMmioDoorbellGpa, 4, kick_.fd());
+            if (cfg_.doorbell == Doorbell::mmio) vm.ioeventfd_mmio(kMmioDoorbellGpa, 4, kick_.fd());
             else vm.ioeventfd_pio(kPortDoorbell, kick_.fd());
         }
         if (cfg_.call_path == CallPath::irqfd) vm.irqfd_call(call_.fd());
-        Vcpu cpu(vm, &guest_driver_main<Ring>, &job);
+        std::vector<std::unique_ptr<Vcpu>> cpus;
+        for (int i = 0; i < nv; ++i)
+            cpus.push_back(std::make_unique<Vcpu>(
+                vm, nv > 1 ? &guest_driver_main<Ring, true> : &guest_driver_main<Ring, false>, jobs[i].get(), i));
 
         const bool device_sleeps = cfg_.wait != WaitMode::spin;
         RoleSide device_side;
         std::thread dev([&] { device_thread(device, device_side); });
-        // --kick exit: the doorbell reaches user space; signal the device from here.
-        VcpuThread vt(cpu, cfg_.driver_cpu, [&](kvm_run& run) {
-            const bool doorbell = (run.exit_reason == KVM_EXIT_IO && run.io.port == kPortDoorbell) ||
-                                  (run.exit_reason == KVM_EXIT_MMIO && run.mmio.phys_addr == kMmioDoorbellGpa);
-            if (doorbell) kick_.signal(device_sleeps);
-            return doorbell;
-        });
+        // Every vCPU thread on the driver CPU, as the threads engine pins every submitter.
+        std::vector<std::unique_ptr<VcpuThread>> vts;
+        for (int i = 0; i < nv; ++i)
+            vts.push_back(std::make_unique<VcpuThread>(*cpus[i], cfg_.driver_cpu, [this, device_sleeps, i](kvm_run& run) {
+                // The submit lock's yield (guest_lock.hpp): give the host CPU to the other vCPU.
+                if (run.exit_reason == KVM_EXIT_IO && run.io.port == kPortYield) {
+                    yields_[i].fetch_add(1, std::memory_order_relaxed);
+                    sched_yield();
+                    return true;
+                }
+                // --kick exit: the doorbell reaches user space; signal the device from here.
+                const bool doorbell = (run.exit_reason == KVM_EXIT_IO && run.io.port == kPortDoorbell) ||
+                                      (run.exit_reason == KVM_EXIT_MMIO && run.mmio.phys_addr == kMmioDoorbellGpa);
+                if (doorbell) kick_.signal(device_sleeps);
+                return doorbell;
+            }));
         clockid_t cid{};
         if (pthread_getcpuclockid(dev.native_handle(), &cid) == 0) dev_clock_ = cid;
-        if (pthread_getcpuclockid(vt.native_handle(), &cid) == 0) vcpu_clock_ = cid;
+        for (auto& vt : vts)
+            vcpu_clocks_.push_back(pthread_getcpuclockid(vt->native_handle(), &cid) == 0 ? std::optional(cid)
+                                                                                         : std::nullopt);
 
-        watchdog(res, vt);
+        watchdog(res, vts);
         // Bounded: an aborted guest returns at its next look at ctl.abort, a halted one
         // once the call eventfd wakes it; one that does neither is stopped.
-        if (!vt.wait_for(5000)) {
+        for (auto& vt : vts) {
+            if (vt->wait_for(5000)) continue;
             call_.force_wake();
-            if (!vt.wait_for(1000))
-                vt.stop("the guest did not return within 5 s after the run ended; the watchdog stopped its vCPU");
+            if (!vt->wait_for(1000))
+                vt->stop("the guest did not return within 5 s after the run ended; the watchdog stopped its vCPU");
         }
-        vt.join();
+        for (auto& vt : vts) vt->join();
         ctl_.stop.store(true);
-        if (vt.end() != GuestEnd::done) ctl_.abort.store(true);
+        const VcpuThread* bad = nullptr;
+        for (auto& vt : vts)
+            if (!bad && vt->end() != GuestEnd::done) bad = vt.get();
+        if (bad) ctl_.abort.store(true);
         kick_.force_wake();
         dev.join();
-        if (vt.end() != GuestEnd::done) throw GuestFailure(vt.sentence());
-        if (!vt.pin_error().empty()) res.problems.push_back(vt.pin_error());
+        if (bad) {
+            std::string why = bad->sentence();
+            if (nv > 1) why = "vCPU " + std::to_string(bad->index()) + ": " + why;
+            throw GuestFailure(why);
+        }
+        for (auto& vt : vts)
+            if (!vt->pin_error().empty()) res.problems.push_back(vt->pin_error());
         if (!device_side.error.empty()) res.problems.push_back(device_side.error);
 
         res.timer_hz = hz_;
@@ -206,10 +285,44 @@ public:
         res.errors.corrupt += device.errors.corrupt;
         res.submissions = driver.window_publishes;
         res.submitted_buffers = driver.window_submitted;
-        res.driver.notifications = job.kicks;
-        res.driver.suppressed = job.suppressed;
-        res.driver.sleeps = job.sleeps;
-        res.driver.spurious_wakeups = job.spurious;
+        GuestFacts& f = out.guest;
+        for (int i = 0; i < nv; ++i) {
+            const GuestDriverJob<Ring>& j = *jobs[i];
+            res.driver.notifications += j.kicks;
+            res.driver.suppressed += j.suppressed;
+            res.driver.sleeps += j.sleeps;
+            res.driver.spurious_wakeups += j.spurious;
+            res.lock.acquisitions += j.lock_stats.acquisitions;
+            res.lock.contentions += j.lock_stats.contentions;
+            res.lock.hold.merge(j.lock_stats.hold);
+            res.lock.wait.merge(j.lock_stats.wait);
+            res.lock.hold_hist.merge(j.lock_stats.hold_hist);
+            res.lock.wait_hist.merge(j.lock_stats.wait_hist);
+            f.doorbells += j.doorbells;
+            f.kicks_dropped += j.dropped;
+            VcpuFacts v;
+            v.index = i;
+            v.cpu = cfg_.driver_cpu;
+            v.apic_id = i;
+            v.takes_calls = cfg_.call_path == CallPath::irqfd && i == 0;
+            v.doorbells = j.doorbells;
+            v.kicks = j.kicks;
+            v.exits_io = vts[i]->exits().io;
+            v.exits_mmio = vts[i]->exits().mmio;
+            v.yields = yields_[i].load();
+            v.lock_acquisitions = j.lock_stats.acquisitions;
+            v.lock_contentions = j.lock_stats.contentions;
+            v.lock_hold_mean_ns = j.lock_stats.hold.mean_ns() * 1e9 / hz_;
+            v.lock_hold_max_ns = double(j.lock_stats.hold.max_ns) * 1e9 / hz_;
+            v.lock_wait_mean_ns = j.lock_stats.wait.mean_ns() * 1e9 / hz_;
+            v.lock_wait_max_ns = double(j.lock_stats.wait.max_ns) * 1e9 / hz_;
+            f.vcpus.push_back(v);
+        }
+        // The guest recorded ticks (it reads the TSC); the results are in ns, as the threads engine's.
+        ticks_to_ns(res.lock.hold);
+        ticks_to_ns(res.lock.wait);
+        res.lock.hold_hist = res.lock.hold_hist.scaled(1e9 / hz_);
+        res.lock.wait_hist = res.lock.wait_hist.scaled(1e9 / hz_);
         res.driver.cpu_ns = vcpu_cpu_ns_;
         res.device.cpu_ns = device_side.cpu_ns;
         res.device.notifications = device_side.notifications;
@@ -223,12 +336,11 @@ public:
             res.problems.push_back(std::to_string(res.lost_notifications) + " lost notifications");
         res.valid = res.problems.empty();
 
-        GuestFacts& f = out.guest;
-        f.exits_io = vt.exits().io;
-        f.exits_mmio = vt.exits().mmio;
-        f.exits_intr = vt.exits().intr;
-        f.doorbells = job.doorbells;
-        f.kicks_dropped = job.dropped;
+        for (auto& vt : vts) {
+            f.exits_io += vt->exits().io;
+            f.exits_mmio += vt->exits().mmio;
+            f.exits_intr += vt->exits().intr;
+        }
         f.irqs = vm.mailbox().irqs;
         f.halts = vm.mailbox().halts;
         f.halts_skipped = vm.mailbox().halts_skipped;
@@ -241,6 +353,13 @@ private:
         int seen_phase = int(Phase::warmup);
         std::string error;
     };
+
+    void ticks_to_ns(DurationStats& d) const {
+        const double f = 1e9 / hz_;
+        d.min_ns = std::uint64_t(double(d.min_ns) * f);
+        d.max_ns = std::uint64_t(double(d.max_ns) * f);
+        d.total_ns = std::uint64_t(double(d.total_ns) * f);
+    }
 
     static std::uint64_t clock_ns(std::optional<clockid_t> c) {
         timespec ts{};
@@ -300,17 +419,45 @@ private:
         ctl_.finished.fetch_add(1);
     }
 
-    // The threads engine's watchdog, for one guest and one device thread.
-    void watchdog(RunResult& res, VcpuThread& vt) {
+    // The threads engine's watchdog, for the guest's vCPUs and one device thread.
+    void watchdog(RunResult& res, std::vector<std::unique_ptr<VcpuThread>>& vts) {
         using namespace std::chrono;
-        if (!release_start_barrier(ctl_, 2, cfg_.watchdog_ms, [&vt] { return vt.finished(); })) {
+        const int nthreads = int(vts.size()) + 1;
+        auto any_finished = [&vts] {
+            for (auto& vt : vts)
+                if (vt->finished()) return true;
+            return false;
+        };
+        if (!release_start_barrier(ctl_, nthreads, cfg_.watchdog_ms, any_finished)) {
             res.watchdog.push_back({"engine", "the guest and the device thread to reach the start barrier", "", false});
             res.problems.push_back("watchdog: the start barrier was never reached");
             ctl_.abort.store(true);
             return;
         }
         auto positions = [this] { return ring_positions(ring_); };
-        auto cpu_now = [this] { return clock_ns(dev_clock_) + clock_ns(vcpu_clock_); };
+        // Once a vCPU has ended its thread's clock reads 0: then the time it recorded at its end.
+        auto vcpu_now = [&] {
+            std::uint64_t sum = 0;
+            for (std::size_t i = 0; i < vts.size(); ++i) {
+                const std::uint64_t n = clock_ns(vcpu_clocks_[i]);
+                sum += n ? n : vts[i]->cpu_ns_at_end();
+            }
+            return sum;
+        };
+        auto cpu_now = [&] { return clock_ns(dev_clock_) + vcpu_now(); };
+        // The vCPU thread that ran least: one that holds a doorbell it has not rung yet (in
+        // the middle of its exit) while the host does not run it delays the kick, it does
+        // not lose it.
+        auto least_vcpu_now = [&] {
+            std::vector<std::uint64_t> each;
+            for (std::size_t i = 0; i < vts.size(); ++i) {
+                const std::uint64_t n = clock_ns(vcpu_clocks_[i]);
+                each.push_back(n ? n : vts[i]->cpu_ns_at_end());
+            }
+            return each;
+        };
+        auto vcpu_at_change = least_vcpu_now();
+        std::uint64_t dev_at_change = clock_ns(dev_clock_);
         auto last_pos = positions();
         auto last_change = steady_clock::now();
         std::uint64_t cpu_at_change = cpu_now();
@@ -318,13 +465,8 @@ private:
         const auto bound = milliseconds(cfg_.watchdog_ms);
         int seen_phase = int(Phase::warmup);
         std::uint64_t vcpu_at_window = 0;
-        // The vCPU thread's CPU time over the window, sampled here as the phase word moves
+        // The vCPU threads' CPU time over the window, sampled here as the phase word moves
         // (the guest cannot read its host thread's clock).
-        // Once the guest has ended its thread's clock reads 0: then the time it recorded at its end.
-        auto vcpu_now = [&] {
-            const std::uint64_t n = clock_ns(vcpu_clock_);
-            return n ? n : vt.cpu_ns_at_end();
-        };
         auto follow = [&] {
             int p = ctl_.phase.load(std::memory_order_relaxed);
             if (p == seen_phase) return;
@@ -335,11 +477,28 @@ private:
             }
             seen_phase = p;
         };
-        while (ctl_.finished.load() < 2) {
+        bool woke_for_end = false;
+        while (ctl_.finished.load() < nthreads) {
             follow();
-            if (vt.finished()) {  // the guest ended without leaving its loop: a fault or an exit it could not make
+            bool ended_badly = false, all_ended = true;
+            for (auto& vt : vts) {
+                all_ended = all_ended && vt->finished();
+                ended_badly = ended_badly || (vt->finished() && vt->end() != GuestEnd::done);
+            }
+            // A vCPU ended without leaving its loop (a fault or an exit it could not make), or
+            // every vCPU has returned (every buffer is done): nothing more can happen, and the
+            // device, perhaps asleep on its kick eventfd, is told so (a guest cannot wake it).
+            if (ended_badly || all_ended) {
                 ctl_.abort.store(true);
+                kick_.force_wake();
                 break;
+            }
+            // A vCPU left its loop (every buffer is done) while vCPU 0 halts: nothing will
+            // call it any more, so wake it to see that it is done too.
+            if (ctl_.stop.load(std::memory_order_acquire) && ctl_.driver_sleeping.load() && !woke_for_end &&
+                vts.size() > 1) {
+                call_.force_wake();
+                woke_for_end = true;
             }
             std::this_thread::sleep_for(milliseconds(2));
             auto pos = positions();
@@ -348,14 +507,23 @@ private:
                 last_pos = pos;
                 last_change = now;
                 cpu_at_change = cpu_now();
+                vcpu_at_change = least_vcpu_now();
+                dev_at_change = clock_ns(dev_clock_);
                 starved = 0;
                 continue;
             }
             if (now - last_change < bound) continue;
             const std::uint64_t c = cpu_now(), used = c - cpu_at_change;
             const auto period = std::uint64_t(duration_cast<nanoseconds>(now - last_change).count());
+            const auto vcpu_c = least_vcpu_now();
+            std::uint64_t vcpu_least = ~0ull;
+            for (std::size_t i = 0; i < vcpu_c.size(); ++i)
+                vcpu_least = std::min(vcpu_least, vcpu_c[i] >= vcpu_at_change[i] ? vcpu_c[i] - vcpu_at_change[i] : 0);
+            const std::uint64_t dev_c = clock_ns(dev_clock_), dev_used = dev_c >= dev_at_change ? dev_c - dev_at_change : 0;
             last_change = now;
             cpu_at_change = c;
+            vcpu_at_change = vcpu_c;
+            dev_at_change = dev_c;
             std::string state = describe_snapshot(ring_.snapshot());
             const bool drv_sleep = ctl_.driver_sleeping.load() != 0, dev_sleep = ctl_.device_sleeping.load() != 0;
             // A kick that was delivered (the eventfd is readable) but whose device thread has
@@ -365,6 +533,17 @@ private:
                     res.watchdog.push_back({"engine", "the device thread to run: its kick was delivered " +
                                                           std::to_string(cfg_.watchdog_ms) +
                                                           " ms ago and it has not woken (starved, not lost); waiting",
+                                            state, false});
+                continue;
+            }
+            // Buffers published while the device sleeps, and a vCPU that is not halted got
+            // almost no CPU: its doorbell may be on its way (the vCPU preempted in its exit).
+            if (dev_sleep && ring_.pending_for_device() && !drv_sleep && vcpu_least * 4 < period && ++starved <= 10) {
+                if (starved == 1)
+                    res.watchdog.push_back({"engine", "a vCPU thread to run: it ran " + std::to_string(vcpu_least / 1000000) +
+                                                          " ms in " + std::to_string(period / 1000000) +
+                                                          " ms while the device slept with buffers published (a kick "
+                                                          "delayed, not lost); waiting",
                                             state, false});
                 continue;
             }
@@ -385,6 +564,22 @@ private:
                     res.watchdog.push_back({"engine", "CPU time: the vCPU and device threads ran " +
                                                           std::to_string(used / 1000000) + " ms in " +
                                                           std::to_string(period / 1000000) +
+                                                          " ms without progress (starved, not stuck); waiting",
+                                            state, false});
+                continue;
+            }
+            // The sum above hides one starved thread behind a spinning one (with 2 vCPUs, or
+            // polling vCPUs while the awake device gets no CPU from a busier process on its
+            // CPU): an awake side that ran under a quarter of the period is starved too.
+            const bool dev_starved = !dev_sleep && dev_used * 4 < period;
+            const bool vcpu_starved = !drv_sleep && vcpu_least * 4 < period;
+            if ((dev_starved || vcpu_starved) && ++starved <= 10) {
+                if (starved == 1)
+                    res.watchdog.push_back({"engine", std::string("CPU time: the ") +
+                                                          (dev_starved ? "device thread ran " + std::to_string(dev_used / 1000000)
+                                                                       : "least-run vCPU thread ran " +
+                                                                             std::to_string(vcpu_least / 1000000)) +
+                                                          " ms in " + std::to_string(period / 1000000) +
                                                           " ms without progress (starved, not stuck); waiting",
                                             state, false});
                 continue;
@@ -416,8 +611,11 @@ private:
     Notifier kick_, call_;
     DriverPlan plan_;
     RunControl ctl_;
-    std::optional<clockid_t> dev_clock_, vcpu_clock_;
+    std::optional<clockid_t> dev_clock_;
+    std::vector<std::optional<clockid_t>> vcpu_clocks_;
     std::uint64_t vcpu_cpu_ns_ = 0;
+    GuestSubmitLock lock_;  // the submitters' lock of a 2-vCPU guest, in guest memory (this object)
+    std::array<std::atomic<std::uint64_t>, kMaxVcpus> yields_{};  // yield exits, by vCPU
 };
 
 }  // namespace ringlab::guest::x86

@@ -149,7 +149,10 @@ void VcpuThread::loop(int cpu) {
                 ++exits_.io;
                 const std::uint16_t port = run->io.port;
                 if (port == kPortDone) {
-                    ret_ = vcpu_.vm().mailbox().ret;
+                    // rax still holds the function's value at the done port's exit (the entry
+                    // stub and the #GP stub leave it as it was); the mailbox's copy is shared
+                    // by every vCPU of the VM, so it is not this vCPU's when two return at once.
+                    ret_ = vcpu_.regs().rax;
                     finish(GuestEnd::done, "");
                     return;
                 }

@@ -49,6 +49,7 @@ public:
     std::uint64_t ret() const { return ret_; }
     const ExitCounts& exits() const { return exits_; }
     const std::string& pin_error() const { return pin_error_; }
+    int index() const { return vcpu_.index(); }
     pthread_t native_handle() { return thread_.native_handle(); }
     // The vCPU thread's CPU time when the guest ended (its clock is gone once it exits).
     std::uint64_t cpu_ns_at_end() const { return cpu_ns_at_end_.load(std::memory_order_relaxed); }

@@ -71,10 +71,17 @@ Vm::Vm(const VmOptions& o) : opt_(o) {
     std::uint64_t leaves = 0;
     auto before = shareable_regions();
     for (const auto& r : before) leaves += (r.end - r.start) / 4096;
-    lay_.stack_off = 16384;
-    lay_.rsp0_off = lay_.stack_off + page_up(opt_.stack_bytes);
-    lay_.ist_exc_off = lay_.rsp0_off + SystemLayout::kIstBytes;
-    lay_.tables_off = lay_.ist_exc_off + SystemLayout::kIstBytes;
+    if (opt_.vcpus < 1 || opt_.vcpus > kMaxVcpus)
+        throw std::invalid_argument("a guest has 1 to " + std::to_string(kMaxVcpus) + " vCPUs");
+    std::size_t off = 16384;
+    for (int i = 0; i < opt_.vcpus; ++i) {
+        auto& v = lay_.vcpu[i];
+        v.stack_off = off;
+        v.rsp0_off = v.stack_off + page_up(opt_.stack_bytes);
+        v.ist_exc_off = v.rsp0_off + SystemLayout::kIstBytes;
+        off = v.ist_exc_off + SystemLayout::kIstBytes;
+    }
+    lay_.tables_off = off;
     lay_.tables_pages = PageTables::pages_needed(leaves + 65536, before.size() + 64);
     lay_.bytes = lay_.tables_off + 4096 * lay_.tables_pages;
     void* sys = mmap(nullptr, lay_.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -105,9 +112,13 @@ Vm::Vm(const VmOptions& o) : opt_(o) {
                                " pages reserved (this process mapped much more memory while the VM was built)");
     }
 
-    build_descriptors(gdt(), tss(), reinterpret_cast<std::uint64_t>(tss()), idt(),
-                      sys_hva + lay_.rsp0_off + SystemLayout::kIstBytes,
-                      sys_hva + lay_.ist_exc_off + SystemLayout::kIstBytes);
+    VcpuStacks stacks[kMaxVcpus];
+    for (int i = 0; i < opt_.vcpus; ++i) {
+        const auto& v = lay_.vcpu[i];
+        stacks[i] = {tss(i), reinterpret_cast<std::uint64_t>(tss(i)), sys_hva + v.rsp0_off + SystemLayout::kIstBytes,
+                     sys_hva + v.ist_exc_off + SystemLayout::kIstBytes};
+    }
+    build_descriptors(gdt(), idt(), stacks, opt_.vcpus);
     // The TLS page: %fs:0 points at itself (glibc's TCB convention), %fs:0x28 holds the
     // host's stack-protector canary, so host code built with either runs unchanged.
     auto* tls = reinterpret_cast<std::uint64_t*>(sys_ + SystemLayout::kTls);
@@ -147,9 +158,12 @@ std::uint64_t Vm::gpa_of(const void* p) const {
 
 Mailbox& Vm::mailbox() const { return *reinterpret_cast<Mailbox*>(sys_ + SystemLayout::kMailbox); }
 std::uint64_t* Vm::gdt() const { return reinterpret_cast<std::uint64_t*>(sys_ + SystemLayout::kGdt); }
-Tss64* Vm::tss() const { return reinterpret_cast<Tss64*>(sys_ + SystemLayout::kTss); }
+Tss64* Vm::tss(int i) const {
+    return reinterpret_cast<Tss64*>(sys_ + SystemLayout::kTss + SystemLayout::kTssStride * std::size_t(i));
+}
 IdtGate* Vm::idt() const { return reinterpret_cast<IdtGate*>(sys_ + SystemLayout::kIdt); }
-std::uint64_t Vm::stack_top() const { return reinterpret_cast<std::uint64_t>(sys_ + lay_.rsp0_off); }
+// The ring-3 stack ends where the vCPU's rsp0 stack begins.
+std::uint64_t Vm::stack_top(int i) const { return reinterpret_cast<std::uint64_t>(sys_ + lay_.vcpu[i].rsp0_off); }
 std::uint64_t Vm::tls_base() const { return reinterpret_cast<std::uint64_t>(sys_ + SystemLayout::kTls); }
 
 void Vm::ioeventfd_pio(std::uint16_t port, int efd) {
@@ -207,9 +221,10 @@ static kvm_segment flat(std::uint16_t sel, std::uint8_t type, bool code) {
     return s;
 }
 
-Vcpu::Vcpu(Vm& vm, GuestFn fn, void* arg) : vm_(vm) {
-    int fd = ioctl(vm.fd(), KVM_CREATE_VCPU, 0);
-    if (fd < 0) fail("KVM_CREATE_VCPU");
+Vcpu::Vcpu(Vm& vm, GuestFn fn, void* arg, int index) : vm_(vm), index_(index) {
+    if (index < 0 || index >= vm.vcpus()) throw std::invalid_argument("vCPU index outside the VM's vCPUs");
+    int fd = ioctl(vm.fd(), KVM_CREATE_VCPU, index);
+    if (fd < 0) fail("KVM_CREATE_VCPU " + std::to_string(index));
     fd_ = Fd(fd);
     void* run = mmap(nullptr, std::size_t(vm.run_area_bytes()), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (run == MAP_FAILED) fail("mmap of the vCPU run area");
@@ -249,9 +264,9 @@ Vcpu::Vcpu(Vm& vm, GuestFn fn, void* arg) : vm_(vm) {
     for (kvm_segment* seg : {&s.cs, &s.ds, &s.es, &s.ss, &s.gs, &s.fs}) seg->dpl = 3;
     s.fs.base = vm.tls_base();
     s.tr = kvm_segment{};
-    s.tr.base = reinterpret_cast<std::uint64_t>(vm.tss());
+    s.tr.base = reinterpret_cast<std::uint64_t>(vm.tss(index));
     s.tr.limit = sizeof(Tss64) - 1;
-    s.tr.selector = kTssSelector;
+    s.tr.selector = tss_selector(index);
     s.tr.type = 0xb;
     s.tr.present = 1;
     s.ldt = kvm_segment{};
@@ -280,9 +295,16 @@ Vcpu::Vcpu(Vm& vm, GuestFn fn, void* arg) : vm_(vm) {
         std::memcpy(l.regs + 0xf0, &svr, 4);
         if (ioctl(fd, KVM_SET_LAPIC, &l) != 0) fail("KVM_SET_LAPIC");
     }
+    if (index > 0 && vm.options().irqchip) {
+        // With the in-kernel LAPIC an application processor waits for INIT/SIPI; ringlab's
+        // guest has no BSP code to send them, so the vCPU starts runnable, as vCPU 0 does.
+        kvm_mp_state mp{};
+        mp.mp_state = KVM_MP_STATE_RUNNABLE;
+        if (ioctl(fd, KVM_SET_MP_STATE, &mp) != 0) fail("KVM_SET_MP_STATE (vCPU " + std::to_string(index) + ")");
+    }
     kvm_regs r{};
     r.rip = reinterpret_cast<std::uint64_t>(&ringlab_guest_start);
-    r.rsp = vm.stack_top();
+    r.rsp = vm.stack_top(index);
     r.rdi = reinterpret_cast<std::uint64_t>(arg);
     r.rsi = reinterpret_cast<std::uint64_t>(fn);
     r.rflags = 0x3202;  // IF (ring 3 cannot cli; the #GP stub closes the halt race), IOPL 3 (native port I/O where honoured)

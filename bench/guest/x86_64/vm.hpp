@@ -41,14 +41,21 @@ private:
 
 struct VmOptions {
     bool irqchip = true;                 // in-kernel LAPIC/IOAPIC: hlt waits in the kernel, irqfd works
-    std::size_t stack_bytes = 256 << 10; // the guest function's stack
+    std::size_t stack_bytes = 256 << 10; // the guest function's stack (each vCPU's)
+    int vcpus = 1;                       // 1..kMaxVcpus: each gets its own stacks and TSS
 };
 
-// The system area's layout: one host mapping, slot 0.
+// The system area's layout: one host mapping, slot 0.  The GDT, the IDT, the mailbox
+// and the TLS page are shared by the vCPUs; the TSS (at kTss + kTssStride * i) and
+// the three stacks are per vCPU.
 struct SystemLayout {
-    static constexpr std::size_t kGdt = 0, kTss = 256, kIdt = 4096, kMailbox = 8192, kTls = 12288;
+    static constexpr std::size_t kGdt = 0, kTss = 256, kTssStride = 128, kIdt = 4096, kMailbox = 8192, kTls = 12288;
     static constexpr std::size_t kIstBytes = 16 << 10;
-    std::size_t stack_off = 0, rsp0_off = 0, ist_exc_off = 0, tables_off = 0, tables_pages = 0, bytes = 0;
+    struct PerVcpu {
+        std::size_t stack_off = 0, rsp0_off = 0, ist_exc_off = 0;  // each stack's lowest byte
+    };
+    PerVcpu vcpu[kMaxVcpus];
+    std::size_t tables_off = 0, tables_pages = 0, bytes = 0;
 };
 
 class Vm {
@@ -67,17 +74,21 @@ public:
     std::size_t slot_count() const { return slots_.size(); }
     std::uint64_t mapped_bytes() const { return mapped_bytes_; }
 
-    // What the vCPU's descriptor registers point at (guest virtual = host virtual).
+    // What a vCPU's descriptor registers point at (guest virtual = host virtual).
     std::uint64_t* gdt() const;
-    Tss64* tss() const;
+    Tss64* tss(int vcpu = 0) const;
     IdtGate* idt() const;
-    std::uint64_t stack_top() const;
+    std::uint64_t stack_top(int vcpu = 0) const;  // the guest function's (ring 3) stack
     std::uint64_t tls_base() const;
+    int vcpus() const { return opt_.vcpus; }
 
     // Notifications that never leave the kernel.
     void ioeventfd_pio(std::uint16_t port, int eventfd);
     void ioeventfd_mmio(std::uint64_t gpa, std::uint32_t len, int eventfd);
-    void irqfd_call(int eventfd);  // eventfd -> GSI kCallGsi (IOAPIC pin) -> vector kCallVector at APIC 0
+    // eventfd -> GSI kCallGsi (IOAPIC pin) -> vector kCallVector at APIC 0, vCPU 0's
+    // (KVM gives vCPU i APIC ID i): one queue's call goes to one CPU, as a virtio-pci
+    // queue's MSI-X vector does.
+    void irqfd_call(int eventfd);
 
     const std::vector<kvm_cpuid_entry2>& cpuid() const { return cpuid_; }
     int run_area_bytes() const { return run_bytes_; }
@@ -100,11 +111,13 @@ private:
     bool msi_routed_ = false;
 };
 
-// One vCPU in 64-bit mode, ready to run fn(arg) on the guest stack.
+// One vCPU in 64-bit mode, ready to run fn(arg) on its own guest stack.  index: the
+// vCPU's id (0..vm.vcpus()-1), which is also its APIC ID; vCPU 0 is the bootstrap
+// processor, the others are made runnable at once (no INIT/SIPI).
 class Vcpu {
 public:
     using GuestFn = std::uint64_t (*)(void*);
-    Vcpu(Vm& vm, GuestFn fn, void* arg);
+    Vcpu(Vm& vm, GuestFn fn, void* arg, int index = 0);
     ~Vcpu();
     Vcpu(const Vcpu&) = delete;
     Vcpu& operator=(const Vcpu&) = delete;
@@ -114,9 +127,11 @@ public:
     Vm& vm() const { return vm_; }
     kvm_regs regs() const;
     kvm_sregs sregs() const;
+    int index() const { return index_; }
 
 private:
     Vm& vm_;
+    int index_ = 0;
     Fd fd_;
     kvm_run* run_ = nullptr;
 };
