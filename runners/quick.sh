@@ -5,7 +5,8 @@
 # results/local/<run-id>/ (verdicts in answer/verdicts.json), the report in
 # results/local/<run-id>/report/ (report.md, report.html, PNGs).
 #   extra arguments go to `ringlab sweep` (e.g. --cpus 2,3 or --benchmark_repetitions=5)
-#   RINGLAB_ANSWER_BUDGET  seconds per question (default 15: every question within 5 minutes)
+#   RINGLAB_ANSWER_BUDGET  seconds per question (default: 270 s shared by the questions, at most 12
+#                          each, so that all of them are answered within 5 minutes)
 #   RINGLAB_ANSWER=0       skip the verdicts (sweep and report only)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +19,12 @@ mkdir -p "$out"
 start=$(date +%s)
 rc=0 answer_rc=0
 if [[ "${RINGLAB_ANSWER:-1}" != 0 ]]; then
-    build/bin/ringlab answer --budget "${RINGLAB_ANSWER_BUDGET:-12}" --out "$out/answer" || answer_rc=$?
+    # Each question may run one pair past its budget, and probes first: 270 s leaves room for that.
+    questions=$(build/bin/ringlab answer --list | grep -cE '^  [a-z]')
+    budget=${RINGLAB_ANSWER_BUDGET:-$(( questions > 0 ? 270 / questions : 12 ))}
+    (( budget > 12 )) && [[ -z "${RINGLAB_ANSWER_BUDGET:-}" ]] && budget=12
+    (( budget < 1 )) && budget=1
+    build/bin/ringlab answer --budget "$budget" --out "$out/answer" || answer_rc=$?
     echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json (exit $answer_rc)"
 fi
 build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?
