@@ -37,6 +37,7 @@ sweep() {  # sweep SIDE BIN ROUND
     local side=$1 bin=$2 k=$3 dir="$out/$1/r$3" log="$out/logs/$1-r$3.log" rc
     rm -rf "$dir"
     echo "ci-regression: round $k/$rounds: $side ($bin)" >&2
+    # Interleaving asked for explicitly: the sweep's default since e6ac244, but the base may be older.
     "$bin" sweep --preset "$preset" --out "$dir" --benchmark_enable_random_interleaving=true >"$log" 2>&1
     rc=$?
     # 1 = a configuration failed verification: the results are still written and compare

@@ -27,7 +27,7 @@ if [[ "${RINGLAB_ANSWER:-1}" != 0 ]]; then
     build/bin/ringlab answer --budget "$budget" --out "$out/answer" || answer_rc=$?
     echo "answer: $(( $(date +%s) - start )) s; verdicts $out/answer/verdicts.json (exit $answer_rc)"
 fi
-build/bin/ringlab sweep --preset quick --out "$out" --benchmark_enable_random_interleaving=true "$@" || rc=$?
+build/bin/ringlab sweep --preset quick --out "$out" "$@" || rc=$?
 if [[ $rc -ne 0 && ! -s "$out/results.json" ]]; then
     echo "quick sweep failed before writing results (exit $rc)" >&2
     exit $rc

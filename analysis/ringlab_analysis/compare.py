@@ -155,11 +155,10 @@ def compare_runs(base: list, cand: list, threshold_pct=DEFAULT_REGRESSION_THRESH
     ce_all = [e for r in cand for e in r.entries]
     be = [e for e in be_all if not off_cpu(e)]
     ce = [e for e in ce_all if not off_cpu(e)]
-    aside_keys = {}
-    for side, (everything, kept) in enumerate(((be_all, be), (ce_all, ce))):
-        kept_ids = {id(e) for e in kept}
-        for e in everything:
-            if id(e) not in kept_ids:
+    aside_keys = {}   # {key: [set aside in base, in candidate]}
+    for side, entries in enumerate((be_all, ce_all)):
+        for e in entries:
+            if off_cpu(e):
                 aside_keys.setdefault(e.key, [0, 0])[side] += 1
     sa, sb = samples_by_key(be), samples_by_key(ce)
     # A configuration whose repetitions were all set aside on one side is still in both runs.

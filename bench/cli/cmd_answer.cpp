@@ -126,6 +126,9 @@ int cmd_answer(int argc, char** argv) {
         if (!a.has("question")) throw UsageError("unexpected argument '" + p + "' (question ids follow --question)");
         ids.push_back(p);
     }
+    // "--question ," (or "--question ''") names none: that is not "all of them" (minutes of work).
+    if (a.has("question") && ids.empty())
+        throw UsageError("--question names no question (give one or more ids, comma-separated; see --list)");
     if (calibrate && !ids.empty()) throw UsageError("--calibrate runs its own questions: leave out --question");
     if (!calibrate && (a.has("plant-pct") || a.has("trials") || a.has("plant")))
         throw UsageError("--plant-pct, --plant and --trials belong to --calibrate");

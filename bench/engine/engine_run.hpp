@@ -122,12 +122,7 @@ private:
             res.driver.suppressed += s.suppressed;
             res.driver.sleeps += s.sleeps;
             res.driver.spurious_wakeups += s.spurious;
-            res.lock.acquisitions += s.lock.acquisitions;
-            res.lock.contentions += s.lock.contentions;
-            res.lock.hold.merge(s.lock.hold);
-            res.lock.wait.merge(s.lock.wait);
-            res.lock.hold_hist.merge(s.lock.hold_hist);
-            res.lock.wait_hist.merge(s.lock.wait_hist);
+            res.lock.merge(s.lock);
             if (!res.driver.counters) res.driver.counters = std::move(s.counters);
         }
         ticks_to_ns(res.lock.hold);

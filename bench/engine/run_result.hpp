@@ -62,6 +62,16 @@ struct LockStats {
     // Distributions too: one preempted holder on a shared CPU moves a mean by
     // milliseconds, so comparisons of lock behaviour use the median.
     Histogram hold_hist, wait_hist;
+
+    // Another submitter's (thread or vCPU) figures into these: the run's lock is all of theirs.
+    void merge(const LockStats& o) {
+        acquisitions += o.acquisitions;
+        contentions += o.contentions;
+        hold.merge(o.hold);
+        wait.merge(o.wait);
+        hold_hist.merge(o.hold_hist);
+        wait_hist.merge(o.wait_hist);
+    }
 };
 
 struct WatchdogEvent {

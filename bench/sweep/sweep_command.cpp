@@ -205,6 +205,14 @@ std::optional<int> check_gb_args(const std::vector<std::string>& gb) {
             throw SpecError(flag + "=" + v + " is not valid (an integer from 1 to 1000)");
         repetitions = static_cast<int>(std::stoul(v));
     }
+    // The interleaving is ringlab's default and decides how a Ctrl-C ends the sweep, so its
+    // value must be one ringlab reads the same way as GB (GB takes any word, "maybe" as false).
+    for (const auto& g : gb) {
+        const std::string flag = "--benchmark_enable_random_interleaving";
+        if (g.rfind(flag, 0) != 0) continue;
+        if (g != flag && g != flag + "=true" && g != flag + "=false")
+            throw SpecError(g + " is not valid: " + flag + "=true or =false");
+    }
     // Google Benchmark 1.8+ aborts the process on a malformed --benchmark_min_time, so
     // ringlab checks it first: seconds (1.7 and later), "Ns" or an iteration count "Nx" (1.8+).
     for (const auto& g : gb) {

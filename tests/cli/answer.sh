@@ -15,6 +15,7 @@ expect_bad() {  # expect_bad "text the message must contain" args...
 
 expect_bad "unknown question 'no-such'"   --question no-such --out "$tmp/o"
 expect_bad "valid: site-publish"          --question no-such --out "$tmp/o"
+expect_bad "names no question"            --question , --out "$tmp/o"
 expect_bad "--budget 0 is out of range"    --budget 0 --out "$tmp/o"
 expect_bad "out of range"                 --budget 7200 --out "$tmp/o"
 expect_bad "--budget 'nan' is not valid"  --budget nan --out "$tmp/o"

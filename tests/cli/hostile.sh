@@ -82,6 +82,7 @@ expect2 "is not a directory"   topo --sysfs-root /nonexistent
 [[ $full -eq 1 ]] && expect2 "out of range (CPU numbers are 0..65535)" sweep --preset tiny --dry-run --cpus 4294967296,1
 [[ $full -eq 1 ]] && expect2 "not valid (an integer from 1 to 1000)" sweep --preset tiny --out "$tmp/s" --benchmark_repetitions=0
 [[ $full -eq 1 ]] && expect2 "not valid (an integer from 1 to 1000)" sweep --preset tiny --out "$tmp/s" --benchmark_repetitions=-3
+[[ $full -eq 1 ]] && expect2 "=true or =false"      sweep --preset tiny --out "$tmp/s" --benchmark_enable_random_interleaving=maybe
 [[ $full -eq 1 ]] && expect2 "matches none of the"  sweep --preset tiny --out "$tmp/s" --benchmark_filter=nomatch
 [[ $full -eq 1 ]] && check "a refused sweep wrote nothing" '[[ ! -e "$tmp/s" ]]'
 expect2 "--buffers is not used here" stress --buffers 5

@@ -292,12 +292,7 @@ public:
             res.driver.suppressed += j.suppressed;
             res.driver.sleeps += j.sleeps;
             res.driver.spurious_wakeups += j.spurious;
-            res.lock.acquisitions += j.lock_stats.acquisitions;
-            res.lock.contentions += j.lock_stats.contentions;
-            res.lock.hold.merge(j.lock_stats.hold);
-            res.lock.wait.merge(j.lock_stats.wait);
-            res.lock.hold_hist.merge(j.lock_stats.hold_hist);
-            res.lock.wait_hist.merge(j.lock_stats.wait_hist);
+            res.lock.merge(j.lock_stats);
             f.doorbells += j.doorbells;
             f.kicks_dropped += j.dropped;
             VcpuFacts v;
