@@ -206,7 +206,8 @@ std::optional<int> check_gb_args(const std::vector<std::string>& gb) {
         repetitions = static_cast<int>(std::stoul(v));
     }
     // The interleaving is ringlab's default and decides how a Ctrl-C ends the sweep, so its
-    // value must be one ringlab reads the same way as GB (GB takes any word, "maybe" as false).
+    // value must be one ringlab reads the same way as GB (GB takes any word by its first
+    // letter: "maybe" means true to GB, and ringlab's Ctrl-C handling would have read false).
     for (const auto& g : gb) {
         const std::string flag = "--benchmark_enable_random_interleaving";
         if (g.rfind(flag, 0) != 0) continue;
