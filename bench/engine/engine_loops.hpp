@@ -222,6 +222,10 @@ private:
             for (std::size_t i = 0; !need && i < reaped_.size(); ++i) need = sampled(seq_of_[reaped_[i].token]);
             if (need) t = ringsim::clock::now_end();
         }
+        // The window's edges are this step's timer read when latency mode took one, so
+        // the round trips and the window share their edges: at --outstanding 1 the
+        // samples tile the window exactly, however long the thread is held up between
+        // here and the end of the step.
         for (const Reaped& c : reaped_) {
             const std::uint64_t seq = seq_of_[c.token];
             if (!plan_.verify_payload) {
@@ -234,26 +238,27 @@ private:
             if (plan_.latency && window_open_ && sampled(seq)) latency_ticks.record(t - stamp_[c.token]);
             free_.push_back(c.token);
             ++completed_;
-            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
-            else if (window_open_ && window_should_close()) close_window();
+            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window(t);
+            else if (window_open_ && window_should_close(t)) close_window(t);
         }
         reaped_.clear();
         for (std::uint32_t tok : submitted_) stamp_[tok] = t;
         submitted_.clear();
     }
 
-    bool window_should_close() {
-        if (plan_.window_ticks) return ringsim::clock::now_end() - window_start >= plan_.window_ticks;
+    bool window_should_close(std::uint64_t t) {
+        if (plan_.window_ticks) return (t ? t : ringsim::clock::now_end()) - window_start >= plan_.window_ticks;
         return completed_ - plan_.warmup >= plan_.window;
     }
-    void open_window() {
+    // t: the step's timer read, or 0 when it took none (then the window reads its own).
+    void open_window(std::uint64_t t) {
         window_open_ = true;
-        window_start = ringsim::clock::now();
+        window_start = t ? t : ringsim::clock::now();
         ctl_.phase.store(int(Phase::window), std::memory_order_relaxed);
-        if (plan_.window == 0 && plan_.window_ticks == 0) close_window();
+        if (plan_.window == 0 && plan_.window_ticks == 0) close_window(t);
     }
-    void close_window() {
-        window_end = ringsim::clock::now_end();
+    void close_window(std::uint64_t t) {
+        window_end = t ? t : ringsim::clock::now_end();
         window_open_ = false;
         window_closed_ = true;
         window_buffers = completed_ - plan_.warmup;
@@ -502,32 +507,34 @@ private:
 
     void settle() {
         if (reaped_.empty() && submitted_.empty()) return;
+        // As in DriverCore: the window's edges are the step's timer read.
         const std::uint64_t t = plan_.latency ? ringsim::clock::now_end() : 0;
         for (const Reaped& c : reaped_) {
             check(c);
             if (plan_.latency && window_open_) latency_ticks.record(t - stamp_[c.token]);
             free_.push_back(c.token);
             ++completed_;
-            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window();
-            else if (window_open_ && window_should_close()) close_window();
+            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window(t);
+            else if (window_open_ && window_should_close(t)) close_window(t);
         }
         reaped_.clear();
         for (std::uint32_t tok : submitted_) stamp_[tok] = t;
         submitted_.clear();
     }
 
-    bool window_should_close() {
-        if (plan_.window_ticks) return ringsim::clock::now_end() - window_start >= plan_.window_ticks;
+    bool window_should_close(std::uint64_t t) {
+        if (plan_.window_ticks) return (t ? t : ringsim::clock::now_end()) - window_start >= plan_.window_ticks;
         return completed_ - plan_.warmup >= plan_.window;
     }
-    void open_window() {
+    // t: the step's timer read, or 0 when it took none (then the window reads its own).
+    void open_window(std::uint64_t t) {
         window_open_ = true;
-        window_start = ringsim::clock::now();
+        window_start = t ? t : ringsim::clock::now();
         ctl_.phase.store(int(Phase::window), std::memory_order_relaxed);
-        if (plan_.window == 0 && plan_.window_ticks == 0) close_window();
+        if (plan_.window == 0 && plan_.window_ticks == 0) close_window(t);
     }
-    void close_window() {
-        window_end = ringsim::clock::now_end();
+    void close_window(std::uint64_t t) {
+        window_end = t ? t : ringsim::clock::now_end();
         window_open_ = false;
         window_closed_ = true;
         window_buffers = completed_ - plan_.warmup;
