@@ -12,7 +12,7 @@
 #   split-b1   `ringlab run --layout split --batch 1 --ring-size 256 --verify ring`: ns per buffer
 #   ringtest   (only with --ringtest) Linux's tools/virtio/ringtest binary (virtio_ring_0_9, the
 #              split ring), polling, ring 256, batch 1, the same buffer count; ns per buffer from
-#              its wall time.  Build it yourself from a kernel tree (`make -C tools/virtio/ringtest`);
+#              its wall time less its start-up (the median of three one-buffer runs that round).  Build it yourself from a kernel tree (`make -C tools/virtio/ringtest`);
 #              ringlab does not ship it.
 #   ring       (only with --ring) ringtest's `ring` binary (descriptors updated in place, one flag
 #              each, no index: the design closest to the packed and index rings), against
@@ -78,15 +78,33 @@ fi
 # Pulls one figure out of ringlab's human summary (its format is ringlab's own).
 field() { sed -nE "$2" <<<"$1" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-# One ringtest binary's ns per buffer from its wall time (its own start-up is noise next to
-# 10M buffers).
-peer_ns() {
-    local t0 t1
+# One ringtest binary's wall time in ns for N buffers, the timer's own fork included.
+peer_wall() {
+    local t0 t1 rc=0
     t0=$(date +%s%N)
-    "$1" --ring-size 256 --batch 1 --run-cycles "$buffers" \
-        --host-affinity "$device_cpu" --guest-affinity "$driver_cpu" >/dev/null
+    "$1" --ring-size 256 --batch 1 --run-cycles "$2" \
+        --host-affinity "$device_cpu" --guest-affinity "$driver_cpu" >/dev/null || rc=$?
     t1=$(date +%s%N)
-    awk -v d=$((t1 - t0)) -v n="$buffers" 'BEGIN { printf "%.2f", d / n }'
+    if ((rc != 0)); then
+        echo "overhead.sh: $1 --run-cycles $2 exited $rc; no figure for it" >&2
+        return 1
+    fi
+    echo $((t1 - t0))
+}
+# One ringtest binary's ns per buffer: its wall time for the buffers, less its start-up (the
+# median of three runs of one buffer, taken in the same round).  ringlab's figure is its
+# timed window alone; the peer's start-up (exec, threads, the timer's fork: about 2.3 ms on
+# the AMD EPYC VM) was 13% of ringtest `ring`'s wall time for 1M buffers, and counting it made
+# ringlab look that much better.
+peer_ns() {
+    local s1 s2 s3 start full
+    # (errexit is off inside command substitutions: each failure returns explicitly.)
+    s1=$(peer_wall "$1" 1) || return 1
+    s2=$(peer_wall "$1" 1) || return 1
+    s3=$(peer_wall "$1" 1) || return 1
+    start=$(printf '%s\n' "$s1" "$s2" "$s3" | sort -n | sed -n 2p)
+    full=$(peer_wall "$1" "$buffers") || return 1
+    awk -v d=$((full - start)) -v n="$buffers" 'BEGIN { printf "%.2f", (d > 0 ? d : 0) / n }'
 }
 # ringlab's ns per buffer streaming one layout at batch 1, ring 256, --verify ring; further
 # arguments are added to the run, and a --batch or --verify among them replaces the default
@@ -142,13 +160,16 @@ for ((i = 1; i <= rounds; i++)); do
     # Each ringlab layout runs right next to the peer it is compared with.
     peer_row=""
     if [[ -n "$ring_peer" ]]; then
-        index_ns=$(stream_ns index) ring_ns=$(peer_ns "$ring_peer") packed_ns=$(stream_ns packed)
+        index_ns=$(stream_ns index)
+        ring_ns=$(peer_ns "$ring_peer")
+        packed_ns=$(stream_ns packed)
         r4=$(ratio "$index_ns" "$ring_ns") r5=$(ratio "$packed_ns" "$ring_ns")
         index_ratios+=" $r4" packed_ratios+=" $r5"
         peer_row+=$(printf ' %8s %8s %8s %6s %6s' "$index_ns" "$packed_ns" "$ring_ns" "$r4" "$r5")
     fi
     if [[ -n "$inorder_peer" ]]; then
-        si_ns=$(stream_ns split-inorder) rti_ns=$(peer_ns "$inorder_peer")
+        si_ns=$(stream_ns split-inorder)
+        rti_ns=$(peer_ns "$inorder_peer")
         r6=$(ratio "$si_ns" "$rti_ns")
         inorder_ratios+=" $r6"
         peer_row+=$(printf ' %8s %8s %6s' "$si_ns" "$rti_ns" "$r6")

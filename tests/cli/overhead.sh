@@ -20,10 +20,28 @@ check "a missing ringtest binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *
 # The stand-in checks that it got ringtest's arguments, then takes a little time.
 cat >"$tmp/fake-ringtest" <<'SH'
 #!/usr/bin/env bash
-[[ "$*" == "--ring-size 256 --batch 1 --run-cycles 100000 --host-affinity "*" --guest-affinity "* ]] || exit 9
-sleep 0.01
+[[ "$*" == "--ring-size 256 --batch 1 --run-cycles "@(1|100000)" --host-affinity "*" --guest-affinity "* ]] || exit 9
+[[ "$*" == *"--run-cycles 1 "* ]] || sleep 0.01
 SH
 chmod +x "$tmp/fake-ringtest"
+# A peer whose start-up alone takes 0.3 s: 100000 buffers in 0.31 s of wall time are 100 ns
+# each once the start-up is taken off, 3100 ns if it were counted.
+cat >"$tmp/slow-start" <<'SH'
+#!/usr/bin/env bash
+sleep 0.3
+[[ "$*" == *"--run-cycles 1 "* ]] || sleep 0.01
+SH
+chmod +x "$tmp/slow-start"
+out=$(bash "$script" --rounds 1 --buffers 100000 --cpus 0,1 --ringtest "$tmp/slow-start" 2>&1); rc=$?
+rt=$(awk '$1 == "1" { print $10 }' <<<"$out")
+check "the peer's start-up is not counted as its time per buffer (got ${rt:-nothing} ns: $out)" \
+    '[[ $rc -eq 0 && -n "$rt" ]] && awk -v v="$rt" "BEGIN { exit !(v > 0 && v < 1500) }"'
+printf '#!/bin/sh\nexit 3\n' >"$tmp/broken-peer"
+chmod +x "$tmp/broken-peer"
+out=$(bash "$script" --rounds 1 --buffers 100000 --cpus 0,1 --ringtest "$tmp/broken-peer" 2>&1); rc=$?
+check "a peer that fails stops the script, naming it (got $rc: $out)" \
+    '[[ $rc -ne 0 && "$out" == *"broken-peer --run-cycles 1 exited 3"* ]]'
+
 out=$(bash "$script" --rounds 1 --buffers 100000 --cpus 0,1 --ringtest "$tmp/fake-ringtest" 2>&1); rc=$?
 check "one round exits 0 (got $rc: $out)" '[[ $rc -eq 0 ]]'
 check "prints the round trip over the run's own floor" '[[ "$out" == *"median packed round trip (p50) / its run'"'"'s floor: "[0-9]* ]]'
