@@ -3,6 +3,7 @@
 //   site/<policy>[:<runtime>]/<site kind>  one barrier site of one policy, alone
 //   fullbarrier/<fence>                    store; full barrier; load
 //   roundtrip/<spin|relax>                 cache-line ping-pong between two pinned CPUs
+//   onethread/<layout>                     the engine's driver and device stepped in one thread
 // Every benchmark also reports `ticks`: cycle-timer ticks per iteration
 // (ringsim::clock; see the context's ringlab_timer / ringlab_timer_hz).
 #pragma once
@@ -18,6 +19,7 @@ namespace ringlab::micro {
 void register_site_benchmarks();
 void register_full_barrier_benchmarks();
 void register_roundtrip_benchmarks(int cpu_a, int cpu_b);
+void register_one_thread_benchmarks();
 
 // Brackets a benchmark's loop with timer reads; outside the loop, so the loop
 // itself carries no extra work.

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     ringlab::micro::register_site_benchmarks();
     ringlab::micro::register_full_barrier_benchmarks();
     ringlab::micro::register_roundtrip_benchmarks(cpu_a, cpu_b);
+    ringlab::micro::register_one_thread_benchmarks();
 
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
