@@ -24,7 +24,7 @@
 # seconds, 6 rounds once called an unchanged binary 12.7% slower (16 rounds of the same two
 # binaries: unchanged).  A real regression stays significant with twice the data; a phase
 # that happened to hit one side mostly does not.  The first comparison is kept in
-# OUT_DIR/report-first.  RINGLAB_CI_CONFIRM=0 turns the confirmation off.
+# OUT_DIR/report-first.  RINGLAB_CI_CONFIRM=0 turns the confirmation off (1, the default, on).
 set -uo pipefail
 
 usage() { echo "usage: $0 BASE_BIN CAND_BIN OUT_DIR [ROUNDS]" >&2; exit 2; }
@@ -32,6 +32,8 @@ usage() { echo "usage: $0 BASE_BIN CAND_BIN OUT_DIR [ROUNDS]" >&2; exit 2; }
 base_bin=$1 cand_bin=$2 out=$3 rounds=${4:-6}
 preset=${RINGLAB_CI_PRESET:-ci}
 case $rounds in ''|*[!0-9]*) echo "ci-regression: ROUNDS must be a positive integer (got '$rounds')" >&2; exit 2 ;; esac
+confirm=${RINGLAB_CI_CONFIRM:-1}
+case $confirm in 0|1) ;; *) echo "ci-regression: RINGLAB_CI_CONFIRM must be 0 (no confirmation) or 1 (got '$confirm')" >&2; exit 2 ;; esac
 [ "$rounds" -ge 1 ] || usage
 for b in "$base_bin" "$cand_bin"; do
     [ -x "$b" ] || { echo "ci-regression: $b is not an executable" >&2; exit 2; }
@@ -86,17 +88,18 @@ compare() {
 }
 compare
 rc=$?
-# What compare.json says failed: "correctness" (never confirmed away: a wrong buffer is
-# wrong however often it is measured), "regression", or "" (nothing).
-failed_on() {
+# The configurations compare.json calls regressions, when that is all that failed: a
+# correctness failure is never confirmed away (a wrong buffer is wrong however often it is
+# measured), so then this prints nothing.
+regressions_only() {
     /usr/bin/python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
-print("correctness" if j["candidate_correctness_failures"] else "regression" if j["regressions"] else "")' \
+if not j["candidate_correctness_failures"]: print(", ".join(j["regressions"]))' \
         "$out/report/compare.json" 2>/dev/null
 }
-if [ $rc -eq 1 ] && [ "${RINGLAB_CI_CONFIRM:-1}" != 0 ] && [ "$(failed_on)" = regression ]; then
-    first=$(/usr/bin/python3 -c 'import json, sys; print(", ".join(json.load(open(sys.argv[1]))["regressions"]))' \
-        "$out/report/compare.json")
+first=""
+[ $rc -eq 1 ] && [ "$confirm" = 1 ] && first=$(regressions_only)
+if [ -n "$first" ]; then
     echo "ci-regression: $rounds rounds found a regression ($first); confirming with $rounds more rounds," \
         "then comparing all $((2 * rounds)) pooled" >&2
     rm -rf "$out/report-first"

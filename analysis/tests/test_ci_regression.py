@@ -115,6 +115,19 @@ def test_usage_errors(args, tmp_path):
     assert run(*args).returncode == 2
 
 
+@pytest.mark.parametrize("value", ["no", "2", ""])
+def test_a_confirm_setting_other_than_0_or_1_is_refused_before_any_sweep(tmp_path, value):
+    b, c = fake(tmp_path, "b"), fake(tmp_path, "c")
+    r = subprocess.run([SCRIPT, b, c, str(tmp_path / "out"), "2"], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, RINGLAB_CI_CONFIRM=value))
+    if value == "":  # unset and empty mean the default
+        assert r.returncode == 0, r.stdout + r.stderr
+        return
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"ci-regression: RINGLAB_CI_CONFIRM must be 0 (no confirmation) or 1 (got '{value}')"
+    assert not (tmp_path / "out").exists()
+
+
 def test_writes_junit_and_summary_for_the_ci_system(tmp_path):
     import xml.etree.ElementTree as ET
     b, c = fake(tmp_path, "b"), fake(tmp_path, "c", scale=1.3)

@@ -52,7 +52,9 @@ void one_thread(benchmark::State& state) {
         ticks += ringsim::clock::now_end() - t0;
         state.PauseTiming();
         if (!done || drv.window_buffers != kBuffers || drv.errors.total() || dev.errors.total()) {
-            state.SkipWithError(done ? "a buffer failed verification" : "the window did not close");
+            state.SkipWithError(!done ? "the window did not close within its step bound"
+                                : drv.window_buffers != kBuffers ? "the window closed on the wrong buffer count"
+                                                                 : "a buffer failed verification");
             break;
         }
         state.ResumeTiming();
