@@ -63,7 +63,7 @@ done
 [[ "$cpus" =~ ^[0-9]+,[0-9]+$ ]] || { echo "overhead.sh: --cpus must be two CPU numbers A,B (got '$cpus')" >&2; exit 2; }
 [[ -x "$ringlab" ]] || { echo "overhead.sh: no ringlab binary at $ringlab (run runners/build.sh)" >&2; exit 2; }
 for peer in "--ringtest:$ringtest" "--ring:$ring_peer" "--ringtest-inorder:$inorder_peer"; do
-    if [[ -n "${peer#*:}" && ! -x "${peer#*:}" ]]; then
+    if [[ -n "${peer#*:}" && ! ( -f "${peer#*:}" && -x "${peer#*:}" ) ]]; then
         echo "overhead.sh: ${peer%%:*} ${peer#*:} is not an executable" >&2
         exit 2
     fi

@@ -16,6 +16,9 @@ out=$(bash "$script" --cpus 0,4095 2>&1); rc=$?
 check "a CPU that cannot be used exits 2 with ringlab's reason (got $rc: $out)" '[[ $rc -eq 2 && "$out" == *"cannot measure on CPUs 0,4095: CPU 4095"* ]]'
 out=$(bash "$script" --ringtest "$tmp/missing" 2>&1); rc=$?
 check "a missing ringtest binary exits 2 (got $rc)" '[[ $rc -eq 2 && "$out" == *"not an executable"* ]]'
+out=$(bash "$script" --ringtest "$tmp" 2>&1); rc=$?
+check "a directory as the ringtest binary exits 2 before any round (got $rc: $out)" \
+    '[[ $rc -eq 2 && "$out" == "overhead.sh: --ringtest $tmp is not an executable" ]]'
 
 # The stand-in checks that it got ringtest's arguments, then takes a little time.
 cat >"$tmp/fake-ringtest" <<'SH'
