@@ -53,6 +53,7 @@ public:
         mem_ = static_cast<unsigned char*>(std::aligned_alloc(cache_line, stride_ * count));
         if (!mem_) throw std::bad_alloc();
         std::memset(mem_, 0, stride_ * count);
+        last_start_ = stride_ * count - bytes_per_buffer();
     }
     ~BufferPool() { std::free(mem_); }
     BufferPool(const BufferPool&) = delete;
@@ -64,10 +65,12 @@ public:
     // Whether a device may dereference a: inside the pool and cache-line aligned.  (Not
     // "exactly a buffer start": that takes a division per buffer, and a wrong buffer
     // fails its checksum anyway.)
+    // One subtraction: below the pool, the offset wraps to a huge value (the device checks
+    // every buffer with this, so it is kept short).  mem_ is line-aligned, so the offset's
+    // alignment is the address's.
     bool owns(std::uint64_t a) const {
-        auto base = reinterpret_cast<std::uint64_t>(mem_);
-        return a >= base && a + sizeof(BufferHeader) + payload_words_ * 8 <= base + std::uint64_t(stride_) * count_ &&
-               (a & (line_ - 1)) == 0;
+        const std::uint64_t off = a - reinterpret_cast<std::uint64_t>(mem_);
+        return off <= last_start_ && (off & (line_ - 1)) == 0;
     }
 
     // Driver: write payload, header and checksum for submission `seq`.
@@ -97,6 +100,7 @@ public:
 private:
     std::uint32_t count_, payload_words_, line_;
     std::size_t stride_ = 0;
+    std::uint64_t last_start_ = 0;  // the highest offset at which a whole buffer still fits
     unsigned char* mem_ = nullptr;
 };
 

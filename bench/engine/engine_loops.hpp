@@ -57,6 +57,10 @@ struct DriverPlan {
     std::uint32_t latency_every = 1;   // record the round trip of 1 buffer in this many (a power of two)
     bool notify = false;               // any notify mode but poll
     bool verify_payload = true;        // --verify full (else ring: descriptors only)
+    // After the step's first batch and its checks, publish more whole batches while they
+    // fit (each its own publish and kick decision).  Off with several submitters, where one
+    // step is one hold of the submit lock and seed 002 asks what one "add, then kick" holds.
+    bool refill = false;
 };
 
 // Streaming with --latency on, the driver records 1 buffer in this many: a timer read and a
@@ -104,7 +108,7 @@ public:
         free_.reserve(pool.count());
         for (std::uint32_t t = pool.count(); t-- > 0;) free_.push_back(t);
         reaped_.reserve(pool.count());
-        submitted_.reserve(plan.batch);
+        submitted_.reserve(pool.count());
         len_ = pool.bytes_per_buffer();
     }
 
@@ -124,11 +128,19 @@ public:
     // after buffer, one round trip each (lock step).  Filling first keeps the ring full,
     // so the device works through descriptors written long before and one line transfer
     // carries several of them (README, "How close to the hardware").
+    //
+    // Then (plan.refill) the step publishes more whole batches while they fit, each with its
+    // own publish barrier and kick decision, as the ring would see them from a loop of
+    // steps: the ring's traffic is the same, and the step's own work (the look at the
+    // completion side, settling, the thread loop's bookkeeping) is paid once per step
+    // instead of once per batch.  At batch 1 that work was most of the engine's
+    // instructions per buffer (README, "How close to the hardware").
     StepResult step(bool flush) {
         StepResult r;
         if (window_closed_ || flush || room() < plan_.batch) collect(r);
         if (!window_closed_ && !broken_) submit(r, flush);
         settle();
+        if (plan_.refill && r.published && !flush && !r.kick && !broken_ && !window_closed_) refill(r);
         r.done = (window_closed_ && inflight_ == 0) || broken_;
         return r;
     }
@@ -159,8 +171,11 @@ private:
     void collect(StepResult& r) {
         std::uint32_t tok = 0, len = 0;
         // inflight_ == 0: nothing can have completed (at --outstanding 1, the common case,
-        // this skips a second look at the ring before the next submit).
-        while (inflight_ > 0) {
+        // this skips a second look at the ring before the next submit).  Counted in a local,
+        // which the ring's stores cannot alias, and taken off inflight_ once.
+        const std::uint32_t tokens = pool_.count();
+        std::uint32_t left = inflight_;
+        for (; left > 0; --left) {
             ringsim::ReapStatus st = ring_.driver_reap(tok, len);
             if (st == ringsim::ReapStatus::empty) break;
             r.did_work = true;
@@ -173,40 +188,70 @@ private:
             }
             // not_outstanding: the ring's id pool holds no token for this id.  A token outside
             // the pool would index the driver's arrays out of bounds: the same verdict.
-            if (st == ringsim::ReapStatus::not_outstanding || tok >= pool_.count()) {
+            if (st == ringsim::ReapStatus::not_outstanding || tok >= tokens) {
                 ++errors.duplicated;
                 broken_ = true;
                 break;
             }
-            --inflight_;
             reaped_.push_back({tok, len});
         }
+        inflight_ = left;
     }
 
     void submit(StepResult& r, bool flush) {
         std::uint32_t n = room();
         if (n > plan_.batch) n = plan_.batch;
         if (n == 0 || (n < plan_.batch && !flush)) return;
-        for (std::uint32_t i = 0; i < n; ++i) {
-            std::uint32_t tok = free_.back();
+        publish(r, n);
+        account(r, 1, n);
+    }
+
+    // Adds n buffers and publishes them as one batch.  The plan's switches and the sequence
+    // number are copied into locals: the ring's stores could alias the members, and the
+    // compiler would reload them for every buffer.
+    void publish(StepResult& r, std::uint32_t n) {
+        const bool full = plan_.verify_payload, latency = plan_.latency;
+        std::uint64_t seq = next_seq_;
+        for (std::uint32_t i = 0; i < n; ++i, ++seq) {
+            const std::uint32_t tok = free_.back();
             free_.pop_back();
-            std::uint64_t seq = next_seq_++;
             seq_of_[tok] = seq;
-            if (plan_.verify_payload) pool_.fill(tok, seq);
-            if (plan_.latency && sampled(seq)) submitted_.push_back(tok);
-            ring_.driver_add(tok, pool_.addr(tok), plan_.verify_payload ? len_ : ring_verify_len(seq));
+            if (full) pool_.fill(tok, seq);
+            if (latency && sampled(seq)) submitted_.push_back(tok);
+            ring_.driver_add(tok, pool_.addr(tok), full ? len_ : ring_verify_len(seq));
         }
+        next_seq_ = seq;
         ring_.driver_publish();
-        inflight_ += n;
-        if (window_open_) {
-            ++window_publishes;
-            window_submitted += n;
-        }
-        r.did_work = r.published = true;
         if (plan_.notify) r.kick = ring_.driver_kick_needed();
     }
 
+    // What `batches` publishes of `buffers` in all change in the driver's own counts.
+    void account(StepResult& r, std::uint32_t batches, std::uint32_t buffers) {
+        inflight_ += buffers;
+        if (window_open_) {
+            window_publishes += batches;
+            window_submitted += buffers;
+        }
+        r.did_work = r.published = true;
+    }
+
     bool sampled(std::uint64_t seq) const { return (seq & (plan_.latency_every - 1)) == 0; }
+
+    // More whole batches while they fit (step() calls it only while the window is not
+    // closed); stops at a kick, which the thread loop signals.  settle() has freed what this
+    // step reaped, so the pool has a token for every place the ring and the outstanding limit
+    // leave (driver_pool_size); each batch takes exactly its own places, so the room is
+    // counted once.  Their round trips start at this timer read, after the last publish.
+    void refill(StepResult& r) {
+        const std::uint32_t b = plan_.batch;
+        std::uint32_t batches = 0;
+        for (std::uint32_t left = room(); left >= b && !r.kick; left -= b, ++batches) publish(r, b);
+        if (batches) account(r, batches, batches * b);
+        if (submitted_.empty()) return;
+        const std::uint64_t t = ringsim::clock::now_end();
+        for (std::uint32_t tok : submitted_) stamp_[tok] = t;
+        submitted_.clear();
+    }
 
     // Checks what collect() took, records latency, moves the window, frees the tokens.
     // Latency mode reads the timer at most once per step, after the publish, and only in a
@@ -226,35 +271,41 @@ private:
         // the round trips and the window share their edges: at --outstanding 1 the
         // samples tile the window exactly, however long the thread is held up between
         // here and the end of the step.
+        const bool full = plan_.verify_payload, latency = plan_.latency;
         for (const Reaped& c : reaped_) {
             const std::uint64_t seq = seq_of_[c.token];
-            if (!plan_.verify_payload) {
+            if (!full) {
                 if (c.len != ring_verify_len(seq)) ++errors.stale;  // the used element is not this submission's
             } else if (!pool_.response_ok(c.token, seq)) {
                 std::uint64_t resp =
                     load_relaxed(&BufferPool::header(pool_.addr(c.token))->response) ^ kResponseMagic;
                 if (resp < seq) ++errors.stale; else ++errors.corrupt;
             }
-            if (plan_.latency && window_open_ && sampled(seq)) latency_ticks.record(t - stamp_[c.token]);
+            if (latency && window_open_ && sampled(seq)) latency_ticks.record(t - stamp_[c.token]);
             free_.push_back(c.token);
-            ++completed_;
-            if (!window_open_ && !window_closed_ && completed_ == plan_.warmup) open_window(t);
-            else if (window_open_ && window_should_close(t)) close_window(t);
+            if (++completed_ == next_mark_) [[unlikely]] pass_mark(t);
         }
         reaped_.clear();
+        // A window of a duration closes in the first step that ends past it.
+        if (plan_.window_ticks && window_open_ && (t ? t : ringsim::clock::now_end()) - window_start >= plan_.window_ticks)
+            close_window(t);
         for (std::uint32_t tok : submitted_) stamp_[tok] = t;
         submitted_.clear();
     }
 
-    bool window_should_close(std::uint64_t t) {
-        if (plan_.window_ticks) return (t ? t : ringsim::clock::now_end()) - window_start >= plan_.window_ticks;
-        return completed_ - plan_.warmup >= plan_.window;
+    // The window opens when the warm-up's last buffer completes and, counting buffers,
+    // closes when its last one does: next_mark_ is the completion count of the next edge,
+    // so a completion costs one comparison.
+    void pass_mark(std::uint64_t t) {
+        if (!window_open_ && !window_closed_) open_window(t);
+        else if (window_open_ && !plan_.window_ticks) close_window(t);
     }
     // t: the step's timer read, or 0 when it took none (then the window reads its own).
     void open_window(std::uint64_t t) {
         window_open_ = true;
         window_start = t ? t : ringsim::clock::now();
         ctl_.phase.store(int(Phase::window), std::memory_order_relaxed);
+        next_mark_ = plan_.window_ticks ? kNoMark : plan_.warmup + plan_.window;
         if (plan_.window == 0 && plan_.window_ticks == 0) close_window(t);
     }
     void close_window(std::uint64_t t) {
@@ -262,8 +313,10 @@ private:
         window_open_ = false;
         window_closed_ = true;
         window_buffers = completed_ - plan_.warmup;
+        next_mark_ = kNoMark;
         ctl_.phase.store(int(Phase::after), std::memory_order_relaxed);
     }
+    static constexpr std::uint64_t kNoMark = ~0ull;
 
     Ring& ring_;
     BufferPool& pool_;
@@ -275,6 +328,7 @@ private:
     LineVector<std::uint32_t> submitted_;  // latency mode: submitted this step, not yet stamped
     std::uint32_t len_ = 0, inflight_ = 0;
     std::uint64_t completed_ = 0, next_seq_ = 0;
+    std::uint64_t next_mark_ = plan_.warmup;  // the completion count of the next window edge (plan_ is set first)
     bool window_open_ = false, window_closed_ = false, broken_ = false;
 };
 
@@ -296,15 +350,44 @@ public:
     DeviceCore(Ring& ring, const BufferPool& pool, std::uint32_t batch, bool notify, bool access_barrier,
                bool verify_payload)
         : ring_(ring), pool_(pool), batch_(batch), notify_(notify), access_barrier_(access_barrier),
-          verify_payload_(verify_payload), popped_(verify_payload ? 0 : batch) {}
+          verify_payload_(verify_payload),
+          batches_per_step_(batch < kDeviceStepBuffers ? kDeviceStepBuffers / batch : 1),
+          popped_(verify_payload ? 0 : batch * batches_per_step_) {}
 
-    // Consume up to one batch of available buffers, then publish their completions.
+    // Consume up to one batch of available buffers and publish their completions, then
+    // again while more are available, up to kDeviceStepBuffers: each batch has its own
+    // publish and call decision, as from a loop of steps, but the step's own work (the
+    // thread loop's bookkeeping, the deferred checks) is paid once per step.
     DeviceStep step() {
         DeviceStep s;
+        for (std::uint32_t b = 0; b < batches_per_step_; ++b) {
+            const std::uint32_t before = s.processed;
+            publish_one_batch(s);
+            if (s.processed == before || s.call || s.processed - before < batch_) break;
+        }
+        if (!verify_payload_)
+            for (std::uint32_t i = 0; i < s.processed; ++i) check_descriptor(popped_[i].addr, popped_[i].len);
+        return s;
+    }
+
+    VerifyErrors errors;
+
+    // Calibration (answer --calibrate): this many planted_chain iterations more per buffer
+    // before each publish; 0, the default, leaves one untaken branch per batch.
+    void plant_delay(std::uint64_t iterations) { extra_iterations_ = iterations; }
+
+private:
+    // The most buffers one step takes in whole batches: at batch 1, a step per buffer
+    // spent more instructions on the step than on the buffer.
+    static constexpr std::uint32_t kDeviceStepBuffers = 64;
+
+    void publish_one_batch(DeviceStep& s) {
+        const std::uint32_t end = s.processed + batch_;
         std::uint16_t id = 0;
         std::uint64_t addr = 0;
         std::uint32_t len = 0;
-        while (s.processed < batch_ && ring_.device_pop(id, addr, len)) {
+        const std::uint32_t before = s.processed;
+        while (s.processed < end && ring_.device_pop(id, addr, len)) {
             // --verify full writes its answer into the buffer, which must happen before the
             // publish; --verify ring only reads the descriptor, so it waits until after the
             // publish, off the round trip's critical path.
@@ -317,22 +400,12 @@ public:
             ring_.device_push(id, len);
             ++s.processed;
         }
-        if (s.processed == 0) return s;
-        if (extra_iterations_) [[unlikely]] planted_chain(extra_iterations_ * s.processed);
+        if (s.processed == before) return;
+        if (extra_iterations_) [[unlikely]] planted_chain(extra_iterations_ * (s.processed - before));
         ring_.device_publish();
         if (notify_) s.call = ring_.device_call_needed();
-        if (!verify_payload_)
-            for (std::uint32_t i = 0; i < s.processed; ++i) check_descriptor(popped_[i].addr, popped_[i].len);
-        return s;
     }
 
-    VerifyErrors errors;
-
-    // Calibration (answer --calibrate): this many planted_chain iterations more per buffer
-    // before each publish; 0, the default, leaves one untaken branch per step.
-    void plant_delay(std::uint64_t iterations) { extra_iterations_ = iterations; }
-
-private:
     struct Popped {
         std::uint64_t addr;
         std::uint32_t len;
@@ -369,6 +442,7 @@ private:
     const BufferPool& pool_;
     std::uint32_t batch_;
     bool notify_, access_barrier_, verify_payload_;
+    std::uint32_t batches_per_step_;
     std::uint64_t expected_seq_ = 0;
     LineVector<Popped> popped_;  // --verify ring: this step's descriptors, checked after the publish
     std::uint64_t extra_iterations_ = 0;  // calibration only
@@ -712,6 +786,7 @@ struct LoopState {
         plan.latency_every = latency_sample_every(c.outstanding);
         plan.notify = c.notify != ringsim::NotifyMode::poll;
         plan.verify_payload = c.verify == VerifyMode::full;
+        plan.refill = c.submitters == 1;
     }
 
     std::uint64_t ns_to_ticks(std::uint64_t ns) const { return std::uint64_t(double(ns) * hz / 1e9); }

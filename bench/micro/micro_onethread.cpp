@@ -38,6 +38,7 @@ void one_thread(benchmark::State& state) {
         plan.warmup = kRing;
         plan.window = kBuffers;
         plan.verify_payload = false;
+        plan.refill = true;  // as a run with one submitter
         BufferPool pool(driver_pool_size(plan.outstanding, plan.batch), 64, 64);
         DriverCore<Ring> drv(ring, pool, plan, ctl);
         DeviceCore<Ring> dev(ring, pool, plan.batch, false, false, false);

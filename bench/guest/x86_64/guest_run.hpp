@@ -180,6 +180,7 @@ public:
                         (cfg.latency == LatencyMode::automatic && cfg.outstanding == 1);
         plan_.notify = cfg.notify != ringsim::NotifyMode::poll;
         plan_.verify_payload = cfg.verify == VerifyMode::full;
+        plan_.refill = cfg.submitters == 1;
     }
 
     GuestRunResult run() {
