@@ -294,11 +294,12 @@ private:
     }
 
     // The window opens when the warm-up's last buffer completes and, counting buffers,
-    // closes when its last one does: next_mark_ is the completion count of the next edge,
-    // so a completion costs one comparison.
+    // closes when its last one does: next_mark_ is the completion count of the next edge
+    // (none once a window of a duration is open, or the window is closed), so a
+    // completion costs one comparison.
     void pass_mark(std::uint64_t t) {
-        if (!window_open_ && !window_closed_) open_window(t);
-        else if (window_open_ && !plan_.window_ticks) close_window(t);
+        if (window_open_) close_window(t);
+        else open_window(t);
     }
     // t: the step's timer read, or 0 when it took none (then the window reads its own).
     void open_window(std::uint64_t t) {

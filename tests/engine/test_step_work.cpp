@@ -54,17 +54,23 @@ struct Counts {
     std::uint64_t driver_steps = 0, device_steps = 0, completed = 0;
 };
 
+// A streaming plan: the ring as deep as it goes, a ring's worth of warm-up, --verify ring.
+DriverPlan streaming_plan(std::uint32_t ring_size, std::uint32_t batch, bool refill, std::uint64_t buffers) {
+    DriverPlan plan;
+    plan.outstanding = ring_size;
+    plan.batch = batch;
+    plan.warmup = ring_size;
+    plan.window = buffers;
+    plan.verify_payload = false;
+    plan.refill = refill;
+    return plan;
+}
+
 // Streams kBuffers at `batch` with the ring kept full, stepping driver and device in turn.
 template <class Ring>
 Counts stream(Ring& ring, std::uint32_t batch, bool refill, std::uint64_t buffers) {
     RunControl ctl;
-    DriverPlan plan;
-    plan.outstanding = ring.size();
-    plan.batch = batch;
-    plan.warmup = ring.size();
-    plan.window = buffers;
-    plan.verify_payload = false;
-    plan.refill = refill;
+    const DriverPlan plan = streaming_plan(ring.size(), batch, refill, buffers);
     BufferPool pool(driver_pool_size(plan.outstanding, plan.batch), 0, 64);
     DriverCore<Ring> drv(ring, pool, plan, ctl);
     DeviceCore<Ring> dev(ring, pool, batch, false, false, false);
@@ -122,14 +128,8 @@ TEST(StepWorkKick, AKickEndsTheRefill) {
     using Ring = PublishCountingRing<ringsim::IndexRing<ringsim::SmpBarrier>>;
     Ring ring{ringsim::RingOptions{64, 64, ringsim::NotifyMode::flags}};  // the device asks for kicks
     RunControl ctl;
-    DriverPlan plan;
-    plan.outstanding = 64;
-    plan.batch = 1;
-    plan.warmup = 64;
-    plan.window = 1000;
+    DriverPlan plan = streaming_plan(64, 1, true, 1000);
     plan.notify = true;
-    plan.verify_payload = false;
-    plan.refill = true;
     BufferPool pool(driver_pool_size(plan.outstanding, plan.batch), 0, 64);
     DriverCore<Ring> drv(ring, pool, plan, ctl);
     StepResult r = drv.step(false);
